@@ -1,0 +1,168 @@
+"""Linguistic analysis of a call with spaCy: sentences per turn, normalised tokens, and phrase
+matchers built once from the corpus knowledge. Parsing only: no decisions are made here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from assistant.knowledge import Knowledge
+from assistant.records import Transcript
+
+# Contractions that spaCy splits off without a norm of their own ("im" -> "i" + "m").
+_NORM_FIX = {"m": "am", "'m": "am", "re": "are", "'re": "are", "ve": "have", "'ve": "have", "ll": "will",
+             "'ll": "will", "mom": "mum", "mam": "mum", "n’t": "not", "’m": "am", "’re": "are", "’ve": "have"}  # fmt: skip
+_LONG_SENTENCE = 45  # tokens; unpunctuated speech is cut into windows of this size
+_WINDOW_STRIDE = 30
+
+
+def normalise(doc: Doc) -> Doc:
+    for token in doc:
+        fixed = _NORM_FIX.get(token.lower_)
+        if fixed:
+            token.norm_ = fixed
+        token.lemma_ = token.lemma_.lower()
+    return doc
+
+
+@dataclass
+class Sentence:
+    index: int
+    turn: int
+    speaker: str
+    span: Span
+    is_question: bool
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+    @property
+    def start_char(self) -> int:
+        return self.span.start_char
+
+    @property
+    def end_char(self) -> int:
+        return self.span.end_char
+
+
+@dataclass
+class CallText:
+    transcript: Transcript
+    docs: list[Doc]
+    sentences: list[Sentence]
+    by_turn: dict[int, list[Sentence]] = field(default_factory=dict)
+
+    def turn_text(self, turn: int) -> str:
+        return self.transcript.turns[turn].text
+
+
+class Analyser:
+    """Runs spaCy over a call's turns and holds every phrase matcher the extractor needs."""
+
+    def __init__(self, nlp: Language, knowledge: Knowledge) -> None:
+        self.nlp = nlp
+        self.knowledge = knowledge
+        vocab = nlp.vocab
+        tax = knowledge.taxonomy
+        cue_texts = [(f.id, cue) for f in tax.factors for cue in f.cues]
+        self.cues_norm = PhraseMatcher(vocab, attr="NORM")
+        self.cues_lemma = PhraseMatcher(vocab, attr="LEMMA")
+        lemma_docs = list(self._pipe_light(c for _, c in cue_texts))
+        for (factor_id, cue), lemma_doc in zip(cue_texts, lemma_docs, strict=True):
+            self.cues_norm.add(factor_id, [self.make(cue)])
+            if len(lemma_doc):
+                self.cues_lemma.add(factor_id, [lemma_doc])
+        self.question_cues = PhraseMatcher(vocab, attr="LEMMA")
+        q_texts = [(f.id, cue) for f in tax.factors for cue in f.question_cues + f.cues]
+        for (factor_id, _), q_doc in zip(q_texts, self._pipe_light(c for _, c in q_texts), strict=True):
+            if len(q_doc):
+                self.question_cues.add(factor_id, [q_doc])
+        rules = knowledge.status_rules
+        self.triggers = PhraseMatcher(vocab, attr="NORM")
+        self.trigger_info: dict[str, tuple[str, str, int]] = {}
+        for i, rule in enumerate(rules.rules):
+            key = f"trigger{i}"
+            scope = rule.scope or (rules.backward_scope if rule.direction == "backward" else rules.forward_scope)
+            self.trigger_info[key] = (rule.category, rule.direction, scope)
+            self.triggers.add(key, [self.make(rule.phrase)])
+        dialogue = knowledge.dialogue
+        self.openers = self._matcher(dialogue.question_openers, "opener")
+        self.answers = PhraseMatcher(vocab, attr="NORM")
+        for polarity in ("negative", "affirmative", "uncertain", "historical"):
+            self.answers.add(polarity, [self.make(p) for p in getattr(dialogue.answers, polarity)])
+        self.positive_state = self._matcher(dialogue.positive_state_words, "ok")
+        roles = knowledge.caller_roles
+        self.self_reference = self._matcher(roles.self_reference, "self")
+        self.roles = PhraseMatcher(vocab, attr="NORM")
+        for role, phrases in roles.roles.items():
+            self.roles.add(role, [self.make(p) for p in phrases])
+        aware = knowledge.parents_aware
+        self.aware_question = self._matcher(aware.question_words, "q")
+        self.family = self._matcher(aware.family_words, "family")
+        self.aware = PhraseMatcher(vocab, attr="NORM")
+        self.aware.add("yes", [self.make(p) for p in aware.yes_phrases])
+        self.aware.add("no", [self.make(p) for p in aware.no_phrases])
+        voice = knowledge.child_voice
+        self.voice_phrases = self._matcher(voice.phrases, "voice") if voice.phrases else None
+
+    def make(self, text: str) -> Doc:
+        return normalise(self.nlp.make_doc(text))
+
+    def _pipe_light(self, texts: Iterable[str]) -> Iterable[Doc]:
+        enabled = {"tok2vec", "tagger", "attribute_ruler", "lemmatizer"}
+        disabled = [name for name in self.nlp.pipe_names if name not in enabled]
+        for doc in self.nlp.pipe(texts, disable=disabled, batch_size=256):
+            yield normalise(doc)
+
+    def _matcher(self, phrases: list[str], key: str) -> PhraseMatcher:
+        matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        matcher.add(key, [self.make(p) for p in phrases])
+        return matcher
+
+    def analyse(self, transcript: Transcript) -> CallText:
+        docs = [normalise(d) for d in self.nlp.pipe((t.text for t in transcript.turns), batch_size=64)]
+        sentences: list[Sentence] = []
+        by_turn: dict[int, list[Sentence]] = {}
+        for turn_index, (turn, doc) in enumerate(zip(transcript.turns, docs, strict=True)):
+            for span in self._sentence_spans(doc):
+                if not span.text.strip() or all(t.is_punct or t.is_space for t in span):
+                    continue
+                sentence = Sentence(
+                    index=len(sentences),
+                    turn=turn_index,
+                    speaker=turn.speaker,
+                    span=span,
+                    is_question=self._is_question(span),
+                )
+                sentences.append(sentence)
+                by_turn.setdefault(turn_index, []).append(sentence)
+        return CallText(transcript=transcript, docs=docs, sentences=sentences, by_turn=by_turn)
+
+    @staticmethod
+    def _sentence_spans(doc: Doc) -> Iterable[Span]:
+        for sent in doc.sents:
+            if len(sent) <= _LONG_SENTENCE:
+                yield sent
+                continue
+            start = sent.start
+            while start < sent.end:
+                end = min(start + _LONG_SENTENCE, sent.end)
+                if sent.end - end < 10:
+                    end = sent.end
+                yield doc[start:end]
+                if end == sent.end:
+                    break
+                start += _WINDOW_STRIDE
+
+    def _is_question(self, span: Span) -> bool:
+        if any(t.text == "?" for t in span):
+            return True
+        if any(t.text in {".", "!", "?"} for t in span.doc):
+            return False  # punctuated text marks its questions
+        # unpunctuated speech: a question opener anywhere in the stretch
+        return bool(self.openers(span.as_doc()))

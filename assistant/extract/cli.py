@@ -1,0 +1,134 @@
+"""`frontdoor draft`, `frontdoor train` and `frontdoor eval`."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+import assistant
+from assistant.clitools import cli_settings, fail, write_atomic
+from assistant.extract.classifier import ClassifierError
+from assistant.knowledge import KnowledgeError
+from assistant.models import ModelError
+from assistant.transcript_io import InputError, expand_inputs
+
+# Errors a person can act on: printed as one line, never a traceback.
+USER_ERRORS = (InputError, KnowledgeError, ModelError, ClassifierError, OSError)
+
+
+def _start_pipeline(encoder: str = "minilm"):  # type: ignore[no-untyped-def]
+    from assistant.pipeline import Pipeline
+
+    settings = cli_settings()
+    pipeline = Pipeline.start(settings, encoder=encoder)
+    try:
+        pipeline.warm_up()
+    except USER_ERRORS as exc:
+        fail(str(exc))
+    return pipeline
+
+
+def draft_command(
+    inputs: Annotated[list[Path], typer.Argument(help="Calls: labelled or plain JSON, text ('Speaker: text' a line), audio, or folders of them.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the one record here (one input only).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Write each record to DIR/<call id>.json.")] = None,
+) -> None:
+    """Draft a triage record from each call. Without -o/--out-dir the record is printed."""
+    files = expand_inputs(inputs)
+    if not files:
+        fail("no calls to draft: name files or folders with .json, .txt or audio files")
+    if output and len(files) > 1:
+        fail("-o names one file; use --out-dir DIR for several calls")
+    if output and out_dir:
+        fail("use either -o or --out-dir, not both")
+    pipeline = _start_pipeline()
+    failures = 0
+    bar = tqdm(files, desc="drafting", unit="call", disable=len(files) < 2, file=None)
+    for path in bar:
+        try:
+            record = pipeline.draft_file(path)
+        except (*USER_ERRORS, ValueError) as exc:
+            failures += 1
+            tqdm.write(f"error: {exc}", file=None)
+            continue
+        text = record.to_json()
+        if output:
+            write_atomic(output, text + "\n")
+        elif out_dir:
+            write_atomic(out_dir / f"{record.call_id}.json", text + "\n")
+        else:
+            typer.echo(text)
+    if failures:
+        typer.secho(f"{failures} of {len(files)} call(s) could not be drafted", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1)
+
+
+def train_command(
+    folder: Annotated[Path, typer.Argument(help="Folder of labelled calls (contract section 4).")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to save the head (default: data_dir/classifier/factor_head.json).")] = None,
+) -> None:
+    """Retrain the factor classifier head from the taxonomy's examples and labelled calls."""
+    from assistant.evaluation.run import CachingEncoder, train_on
+    from assistant.labelled import load_labelled_dir
+    from assistant.pipeline import Pipeline
+
+    settings = cli_settings()
+    pipeline = Pipeline.start(settings)
+    try:
+        calls = load_labelled_dir(folder)
+        encoder = CachingEncoder(pipeline.loader.encoder)
+        started = time.perf_counter()
+        head = train_on(pipeline, calls, encoder, trained_from=str(folder))
+    except USER_ERRORS as exc:
+        fail(str(exc))
+    target = output or settings.data_dir / "classifier" / "factor_head.json"
+    write_atomic(target, head.to_json())
+    positives = head.provenance["positives"]
+    typer.echo(
+        f"trained on {head.provenance['examples']} sentences from {len(calls)} calls and the taxonomy "
+        f"in {time.perf_counter() - started:.1f}s; data {head.version}; saved {target}"
+    )
+    few = [f for f, n in positives.items() if n < 5]
+    if few:
+        typer.echo(f"few examples (<5) for: {', '.join(few)}; add example sentences to corpus/taxonomy.yaml")
+
+
+def eval_command(
+    folder: Annotated[Path, typer.Argument(help="Folder of labelled calls (contract section 4).")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for scores.json and scores.md (default evals/reports/<folder name>).")] = None,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds for the classifier; 0 uses the configured head as it is (for calls it never saw).")] = 5,
+) -> None:
+    """Score the assistant on labelled calls: contract section 5 scores, per-factor table, errors."""
+    from assistant.evaluation.report import headline, write_reports
+    from assistant.evaluation.run import evaluate
+    from assistant.labelled import load_labelled_dir
+
+    try:
+        calls = load_labelled_dir(folder)
+    except InputError as exc:
+        fail(str(exc))
+    pipeline = _start_pipeline()
+    started = time.perf_counter()
+    with tqdm(total=len(calls), desc="evaluating", unit="call") as bar:
+        try:
+            run = evaluate(pipeline, calls, folds=folds, progress=bar.update)
+        except USER_ERRORS as exc:
+            fail(str(exc))
+    meta = {
+        "dataset": str(folder),
+        "method": run.method,
+        "seconds": round(time.perf_counter() - started, 1),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "frontdoor": assistant.__version__,
+        "provenance": run.records[0].provenance if run.records else {},
+    }
+    target = out_dir or Path("evals/reports") / folder.name
+    json_path, md_path = write_reports(run.scores, meta, target)
+    typer.echo(json.dumps(headline(run.scores), indent=2))
+    typer.echo(f"method: {run.method}\nreports: {json_path} {md_path}")

@@ -1,0 +1,110 @@
+"""The extraction stage: Transcript -> Findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.extract.analysis import Analyser, CallText
+from assistant.extract.call_facts import caller_role, child_voice, parents_aware
+from assistant.extract.classifier import FactorHead
+from assistant.extract.fusion import fuse
+from assistant.extract.mentions import Mention, quote_bounds
+from assistant.extract.rules import RuleMentions
+from assistant.extract.status import find_triggers, status_from
+from assistant.knowledge import Knowledge
+from assistant.models import Encoder
+from assistant.records import Findings, Transcript
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How rules and classifier are fused; recorded in every record's provenance."""
+
+    use_classifier: bool = True
+    classifier_only_threshold: float = 0.85  # a factor found by the classifier alone needs this probability
+    rule_base_confidence: float = 0.55  # a rule mention's confidence is this plus agreement * classifier p
+    rule_agreement_weight: float = 0.4
+
+
+class Extractor:
+    def __init__(
+        self,
+        analyser: Analyser,
+        encoder: Encoder | None = None,
+        head: FactorHead | None = None,
+        options: ExtractOptions | None = None,
+    ) -> None:
+        self.analyser = analyser
+        self.knowledge: Knowledge = analyser.knowledge
+        self.rules = RuleMentions(analyser)
+        self.options = options or ExtractOptions()
+        self.encoder = encoder if self.options.use_classifier else None
+        self.head = head if self.options.use_classifier else None
+        self.kinds = {f.id: f.kind for f in self.knowledge.taxonomy.factors}
+
+    def extract(self, transcript: Transcript) -> Findings:
+        call = self.analyser.analyse(transcript)
+        mentions = self.rules.find(call)
+        if self.encoder is not None and self.head is not None:
+            mentions = self._with_classifier(call, mentions)
+        aware, aware_evidence = parents_aware(self.analyser, call)
+        return Findings(
+            caller=caller_role(self.analyser, call),
+            factors=fuse(mentions, self.kinds, transcript),
+            parents_aware=aware,  # type: ignore[arg-type]
+            parents_aware_evidence=aware_evidence,
+            child_voice=child_voice(self.analyser, call),
+            produced_by=self.describe(),
+        )
+
+    def describe(self) -> dict[str, object]:
+        info: dict[str, object] = {
+            "options": self.options.__dict__,
+            "knowledge": dict(self.knowledge.versions),
+        }
+        if self.head is not None:
+            info["classifier"] = {"version": self.head.version, "encoder": self.head.encoder}
+        return info
+
+    def _with_classifier(self, call: CallText, mentions: list[Mention]) -> list[Mention]:
+        assert self.encoder is not None and self.head is not None
+        sentences = [s for s in call.sentences if s.speaker != "worker"]
+        if not sentences:
+            return mentions
+        probs = self.head.predict_proba(self.encoder.encode([s.text for s in sentences]))
+        column = {f: i for i, f in enumerate(self.head.factors)}
+        row_of = {s.index: r for r, s in enumerate(sentences)}
+        opts = self.options
+        for mention in mentions:
+            if mention.source == "rules" and mention.sentence in row_of and mention.factor in column:
+                p = float(probs[row_of[mention.sentence], column[mention.factor]])
+                mention.confidence = opts.rule_base_confidence + opts.rule_agreement_weight * p
+        covered = {(m.sentence, m.factor) for m in mentions}
+        triggers = {t: find_triggers(self.analyser, call.docs[t]) for t in {s.turn for s in sentences}}
+        for r, sentence in enumerate(sentences):
+            for factor, c in column.items():
+                p = float(probs[r, c])
+                if p < max(opts.classifier_only_threshold, self.head.thresholds.get(factor, 0.5)):
+                    continue
+                if (sentence.index, factor) in covered:
+                    continue
+                span = sentence.span
+                # status from every trigger in the sentence, as no cue word anchors the mention
+                cats = {
+                    t.category
+                    for t in triggers[sentence.turn]
+                    if span.start <= t.start and t.end <= span.end and t.category not in {"terminate", "pseudo"}
+                }
+                status = status_from(cats)
+                if status is None:
+                    continue
+                lo, hi = quote_bounds(span)
+                mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index))
+        return mentions
+
+
+def classifier_probabilities(extractor: Extractor, texts: list[str]) -> np.ndarray:
+    assert extractor.encoder is not None and extractor.head is not None
+    return extractor.head.predict_proba(extractor.encoder.encode(texts))

@@ -1,0 +1,58 @@
+"""Fuse rule, dialogue and classifier mentions into one factor list with call-level status,
+confidence and verbatim evidence."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from assistant.extract.mentions import Mention
+from assistant.extract.rules import call_level_status
+from assistant.records import Evidence, Factor, Transcript
+
+MAX_EVIDENCE = 3
+
+
+def fuse(mentions: list[Mention], kinds: dict[str, str], transcript: Transcript) -> list[Factor]:
+    by_factor: dict[str, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        by_factor[mention.factor].append(mention)
+    factors: list[Factor] = []
+    for factor_id, group in by_factor.items():
+        substantive = [m for m in group if m.source != "question"]
+        if not substantive:
+            continue  # a worker's question is never evidence by itself
+        status = call_level_status([m.status for m in substantive])
+        chosen = sorted(
+            (m for m in substantive if m.status == status), key=lambda m: (-m.confidence, m.turn, m.char_start)
+        )
+        evidence: list[Evidence] = []
+        seen: set[tuple[int, int, int]] = set()
+        for mention in chosen:
+            key = (mention.turn, mention.char_start, mention.char_end)
+            if key in seen:
+                continue
+            seen.add(key)
+            evidence.append(mention.evidence(transcript))
+            if mention.source == "dialogue":
+                # show what was asked next to the answer
+                for q in group:
+                    if q.source == "question" and q.status == status and q.turn == mention.turn - 1:
+                        evidence.append(q.evidence(transcript))
+                        break
+            if len(evidence) >= MAX_EVIDENCE:
+                break
+        sources = sorted({m.source for m in chosen})
+        confidence = max(m.confidence for m in chosen)
+        confidence = min(0.99, confidence + 0.05 * (len(sources) - 1) + 0.02 * (len(chosen) - 1))
+        factors.append(
+            Factor(
+                factor=factor_id,
+                kind=kinds[factor_id],  # type: ignore[arg-type]
+                status=status,  # type: ignore[arg-type]
+                confidence=round(confidence, 3),
+                evidence=evidence,
+                detected_by=sources,
+            )
+        )
+    order = {k: i for i, k in enumerate(kinds)}
+    return sorted(factors, key=lambda f: (f.kind != "risk", order[f.factor]))

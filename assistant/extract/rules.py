@@ -1,0 +1,136 @@
+"""Rule-based mentions: taxonomy cue phrases in what the caller says, with the status the trigger
+rules give them, and the caller's answers to the worker's questions."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from assistant.extract.analysis import Analyser, CallText, Sentence
+from assistant.extract.mentions import Mention, quote_bounds
+from assistant.extract.status import Trigger, categories_reaching, find_triggers, status_from
+
+RULE_CONFIDENCE = 0.75
+DIALOGUE_CONFIDENCE = 0.7
+_PRIORITY = {"present": 3, "possible": 2, "historical": 1, "ruled_out": 0}
+
+
+def cue_matches(analyser: Analyser, doc: Doc) -> list[tuple[str, int, int]]:
+    """(factor, start, end) cue matches in a turn; overlapping cues of one factor kept once."""
+    strings = analyser.nlp.vocab.strings
+    found: dict[str, list] = {}
+    for matcher in (analyser.cues_norm, analyser.cues_lemma):
+        for key, start, end in matcher(doc):
+            found.setdefault(strings[key], []).append(doc[start:end])
+    out = []
+    for factor, spans in found.items():
+        out.extend((factor, s.start, s.end) for s in filter_spans(spans))
+    return sorted(out, key=lambda m: (m[1], m[0]))
+
+
+def speaker_is_caller(sentence: Sentence) -> bool:
+    return sentence.speaker in {"caller", "unknown"}
+
+
+class RuleMentions:
+    def __init__(self, analyser: Analyser) -> None:
+        self.analyser = analyser
+        self.dialogue = analyser.knowledge.dialogue
+        self.kinds = {f.id: f.kind for f in analyser.knowledge.taxonomy.factors}
+
+    def find(self, call: CallText) -> list[Mention]:
+        triggers = [find_triggers(self.analyser, doc) for doc in call.docs]
+        cues = [cue_matches(self.analyser, doc) for doc in call.docs]
+        mentions = self._statements(call, triggers, cues)
+        mentions.extend(self._answers(call, triggers, cues))
+        return mentions
+
+    def _statements(self, call: CallText, triggers: list[list[Trigger]], cues: list) -> list[Mention]:
+        out: list[Mention] = []
+        for sentence in call.sentences:
+            if not speaker_is_caller(sentence):
+                continue
+            span = sentence.span
+            best: dict[tuple[str, str], Mention] = {}
+            for factor, start, end in cues[sentence.turn]:
+                if start < span.start or end > span.end:
+                    continue
+                cats = categories_reaching(triggers[sentence.turn], span.start, span.end, start, end)
+                status = status_from(cats)
+                if status is None:
+                    continue
+                lo, hi = quote_bounds(span, start, end)
+                key = (factor, status)
+                if key not in best:
+                    best[key] = Mention(factor, status, RULE_CONFIDENCE, sentence.turn, lo, hi, "rules", sentence.index)
+            out.extend(best.values())
+        return out
+
+    def _answers(self, call: CallText, triggers: list[list[Trigger]], cues: list) -> list[Mention]:
+        """A worker's question naming a factor, answered yes/no/unsure by the caller's next turn."""
+        out: list[Mention] = []
+        turns = call.transcript.turns
+        for turn_index, turn in enumerate(turns[:-1]):
+            if turn.speaker != "worker" or turns[turn_index + 1].speaker == "worker":
+                continue
+            questions = [s for s in call.by_turn.get(turn_index, []) if s.is_question]
+            asked: list[tuple[Sentence, str]] = []
+            for question in reversed(questions):
+                factors = self._asked_about(question)
+                if factors:
+                    asked = [(question, f) for f in sorted(factors)]
+                    break
+            if not asked:
+                continue
+            answer_turn = turn_index + 1
+            answer_sentences = call.by_turn.get(answer_turn, [])
+            if not answer_sentences:
+                continue
+            polarity = self._polarity(call.docs[answer_turn])
+            if polarity is None:
+                continue
+            answered_factors = {f for f, _, _ in cues[answer_turn]}
+            first = answer_sentences[0]
+            for question, factor in asked:
+                if factor in answered_factors:
+                    continue  # the caller's own words about it are read as statements
+                status = self._status(polarity, factor, question)
+                lo, hi = quote_bounds(first.span, first.span.start, min(first.span.end, first.span.start + 1))
+                out.append(Mention(factor, status, DIALOGUE_CONFIDENCE, answer_turn, lo, hi, "dialogue", first.index))
+                q_lo, q_hi = quote_bounds(question.span)
+                out.append(
+                    Mention(factor, status, DIALOGUE_CONFIDENCE, question.turn, q_lo, q_hi, "question", question.index)
+                )
+        return out
+
+    def _asked_about(self, question: Sentence) -> set[str]:
+        """Factors a worker's question names; where names overlap the longer wins ("mum's mental health")."""
+        doc = question.span.as_doc()
+        strings = self.analyser.nlp.vocab.strings
+        matches = [(strings[k], s, e) for k, s, e in self.analyser.question_cues(doc)]
+        kept = {(s.start, s.end) for s in filter_spans([doc[s:e] for _, s, e in matches])}
+        return {f for f, s, e in matches if (s, e) in kept}
+
+    def _polarity(self, doc: Doc) -> str | None:
+        window = doc[: self.dialogue.answer_window]
+        matches = self.analyser.answers(window.as_doc())
+        if not matches:
+            return None
+        strings = self.analyser.nlp.vocab.strings
+        start = min(s for _, s, _ in matches)
+        at_start = [(e - s, strings[k]) for k, s, e in matches if s == start]
+        return max(at_start)[1]
+
+    def _status(self, polarity: str, factor: str, question: Sentence) -> str:
+        inverted = self.kinds.get(factor) == "risk" and bool(self.analyser.positive_state(question.span.as_doc()))
+        if polarity == "historical":
+            return "historical"
+        if polarity == "uncertain":
+            return "possible"
+        if polarity == "affirmative":
+            return "ruled_out" if inverted else "present"
+        return "present" if inverted else "ruled_out"
+
+
+def call_level_status(statuses: list[str]) -> str:
+    return max(statuses, key=lambda s: _PRIORITY[s])

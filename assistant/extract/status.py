@@ -1,0 +1,68 @@
+"""Assertion status of a mention from the trigger rules of corpus/status_rules.yaml (ConText style):
+which triggers reach the mention, and what status they give it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from assistant.extract.analysis import Analyser
+
+# When several kinds of trigger reach one mention, the first of these that applies decides.
+_PRECEDENCE = ("other_person", "historical", "negated", "possible")
+STATUS_OF = {"historical": "historical", "negated": "ruled_out", "possible": "possible"}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    category: str
+    direction: str
+    scope: int
+    start: int
+    end: int
+
+
+def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
+    """Triggers in a turn; where phrases overlap the longest wins (so 'no longer' beats 'no')."""
+    matches = analyser.triggers(doc)
+    spans = filter_spans([doc[s:e] for _, s, e in matches])
+    keep = {(s.start, s.end) for s in spans}
+    out: dict[tuple[int, int], Trigger] = {}
+    for key, start, end in matches:
+        if (start, end) not in keep or (start, end) in out:
+            continue
+        category, direction, scope = analyser.trigger_info[analyser.nlp.vocab.strings[key]]
+        out[(start, end)] = Trigger(category, direction, scope, start, end)
+    return sorted(out.values(), key=lambda t: t.start)
+
+
+def categories_reaching(triggers: list[Trigger], sent_start: int, sent_end: int, start: int, end: int) -> set[str]:
+    """Categories of the triggers in the sentence [sent_start, sent_end) that reach tokens [start, end)."""
+    inside = [t for t in triggers if t.start >= sent_start and t.end <= sent_end]
+    terminators = [t for t in inside if t.category == "terminate"]
+    found: set[str] = set()
+    for trig in inside:
+        if trig.category in {"terminate", "pseudo"} or (trig.start < end and trig.end > start):
+            continue
+        if trig.end <= start and trig.direction in {"forward", "both"}:
+            gap_from, gap_to = trig.end, start
+        elif trig.start >= end and trig.direction in {"backward", "both"}:
+            gap_from, gap_to = end, trig.start
+        else:
+            continue
+        if gap_to - gap_from >= trig.scope:
+            continue
+        if any(gap_from <= t.start and t.end <= gap_to for t in terminators):
+            continue
+        found.add(trig.category)
+    return found
+
+
+def status_from(categories: set[str]) -> str | None:
+    """The mention's status, or None when it is about someone outside the child's household."""
+    for category in _PRECEDENCE:
+        if category in categories:
+            return None if category == "other_person" else STATUS_OF[category]
+    return "present"

@@ -1,0 +1,247 @@
+"""Loads and validates the curated knowledge in ``corpus/`` that extraction reads.
+
+Every file is YAML owned by practice leads. A mistake gives a :class:`KnowledgeError` naming the
+file and the entry, never a traceback. Each file's content hash is its version in provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SPEC_FACTORS: dict[str, str] = {
+    # The ids fixed by the contract (shared/spec/triage-record.md section 1) and their kinds. The
+    # taxonomy file must define exactly these; labels, descriptions and cues live in the file.
+    **dict.fromkeys(
+        [
+            "physical_abuse", "sexual_abuse", "emotional_abuse", "neglect", "domestic_abuse",
+            "parental_substance_misuse", "parental_mental_health", "child_mental_health", "exploitation",
+            "missing_episodes", "education_absence", "housing_and_finances", "risky_adult",
+            "harmful_practices", "radicalisation", "young_carer",
+        ],
+        "risk",
+    ),
+    **dict.fromkeys(
+        [
+            "protective_carer", "accepts_support", "support_network", "parental_insight", "trusted_adult",
+            "stable_home", "school_engagement", "child_resilience",
+        ],
+        "strength",
+    ),
+}  # fmt: skip
+
+
+class KnowledgeError(ValueError):
+    """A corpus file is missing or invalid; the message names the file and the entry."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _clean_phrases(values: list[str]) -> list[str]:
+    out = []
+    for value in values:
+        phrase = " ".join(str(value).split()).lower()
+        if not phrase:
+            raise ValueError("empty phrase")
+        out.append(phrase)
+    return out
+
+
+class FactorDef(_Strict):
+    id: str
+    kind: Literal["risk", "strength"]
+    label: str
+    description: str
+    cues: list[str] = Field(min_length=1)
+    question_cues: list[str] = Field(
+        default_factory=list, description="Words naming the factor in a worker's question; never evidence alone."
+    )
+    examples: list[str] = Field(default_factory=list)
+
+    _clean = field_validator("cues", "question_cues")(classmethod(lambda cls, v: _clean_phrases(v)))
+
+
+class Taxonomy(_Strict):
+    version: str
+    factors: list[FactorDef]
+    confusables: list[str] = Field(default_factory=list)
+
+    def by_id(self) -> dict[str, FactorDef]:
+        return {f.id: f for f in self.factors}
+
+
+Category = Literal["negated", "possible", "historical", "other_person", "terminate", "pseudo"]
+
+
+class StatusRule(_Strict):
+    phrase: str
+    category: Category
+    direction: Literal["forward", "backward", "both"] = "forward"
+    scope: int | None = Field(None, ge=1, le=40, description="Tokens the trigger reaches; default per direction.")
+
+    _clean = field_validator("phrase")(classmethod(lambda cls, v: _clean_phrases([v])[0]))
+
+
+class StatusRules(_Strict):
+    version: str
+    forward_scope: int = Field(8, ge=1)
+    backward_scope: int = Field(6, ge=1)
+    rules: list[StatusRule]
+
+
+class AnswerPhrases(_Strict):
+    negative: list[str]
+    affirmative: list[str]
+    uncertain: list[str]
+    historical: list[str]
+
+    _clean = field_validator("*")(classmethod(lambda cls, v: _clean_phrases(v)))
+
+
+class Dialogue(_Strict):
+    version: str
+    question_openers: list[str] = Field(description="How a question starts when the recogniser left out the '?'.")
+    answers: AnswerPhrases
+    positive_state_words: list[str] = Field(
+        description="Words that make a question about a risk ask whether things are fine (a 'yes' then rules it out)."
+    )
+    answer_window: int = Field(8, ge=1, description="Tokens at the start of an answer searched for its polarity.")
+
+    _clean = field_validator("question_openers", "positive_state_words")(
+        classmethod(lambda cls, v: _clean_phrases(v))
+    )
+
+
+class CallerRoles(_Strict):
+    version: str
+    self_reference: list[str] = Field(description="Phrases by which callers introduce themselves.")
+    self_reference_window: int = Field(8, ge=1)
+    roles: dict[str, list[str]]
+    fallback: str = "other"
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        from assistant.records import CALLER_ROLES
+
+        unknown = set(v) - set(CALLER_ROLES)
+        if unknown:
+            raise ValueError(f"unknown caller roles {sorted(unknown)}; the contract allows {list(CALLER_ROLES)}")
+        return {k: _clean_phrases(p) for k, p in v.items()}
+
+
+class ParentsAware(_Strict):
+    version: str
+    question_words: list[str] = Field(description="Words that make a worker's question about the family knowing.")
+    family_words: list[str]
+    yes_phrases: list[str]
+    no_phrases: list[str]
+
+    _clean = field_validator("*")(
+        classmethod(lambda cls, v: _clean_phrases(v) if isinstance(v, list) else v)
+    )
+
+
+class ChildVoice(_Strict):
+    version: str
+    reporting_verbs: list[str] = Field(description="Lemmas of verbs that report speech.")
+    speakers: list[str] = Field(description="Who the child is: pronouns and words for a child.")
+    not_child: list[str] = Field(description="Subjects that are not the child (mum, teacher, I...).")
+    phrases: list[str] = Field(default_factory=list, description="Phrases that introduce the child's words.")
+
+    _clean = field_validator("*")(
+        classmethod(lambda cls, v: _clean_phrases(v) if isinstance(v, list) else v)
+    )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _load(path: Path, model: type[M]) -> tuple[M, str]:
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise KnowledgeError(f"{path}: file is missing") from exc
+    try:
+        data: Any = yaml.safe_load(raw_bytes.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path}: expected a mapping at the top level")
+    try:
+        value = model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = list(err["loc"])
+            where = ".".join(str(x) for x in loc)
+            # name the entry by its id where the location is inside a list of entries
+            if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(loc[0]), list):
+                entry = data[loc[0]][loc[1]]
+                if isinstance(entry, dict) and "id" in entry:
+                    where += f" (id {entry['id']})"
+            problems.append(f"{where}: {err['msg']}")
+        raise KnowledgeError(f"{path}: " + "; ".join(problems)) from exc
+    return value, hashlib.sha256(raw_bytes).hexdigest()[:12]
+
+
+def _check_taxonomy(path: Path, taxonomy: Taxonomy) -> None:
+    seen: set[str] = set()
+    for factor in taxonomy.factors:
+        if factor.id in seen:
+            raise KnowledgeError(f"{path}: factor {factor.id} is defined twice")
+        seen.add(factor.id)
+        expected = SPEC_FACTORS.get(factor.id)
+        if expected is None:
+            raise KnowledgeError(f"{path}: factor {factor.id} is not in the contract's taxonomy")
+        if factor.kind != expected:
+            raise KnowledgeError(f"{path}: factor {factor.id} must have kind {expected}, not {factor.kind}")
+    missing = sorted(set(SPEC_FACTORS) - seen)
+    if missing:
+        raise KnowledgeError(f"{path}: factors missing from the taxonomy: {', '.join(missing)}")
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything extraction reads from the corpus, validated, with a version for each file."""
+
+    taxonomy: Taxonomy
+    status_rules: StatusRules
+    dialogue: Dialogue
+    caller_roles: CallerRoles
+    parents_aware: ParentsAware
+    child_voice: ChildVoice
+    versions: dict[str, str]
+
+    def kind_of(self, factor_id: str) -> str:
+        return SPEC_FACTORS[factor_id]
+
+
+FILES = {
+    "taxonomy": ("taxonomy.yaml", Taxonomy),
+    "status_rules": ("status_rules.yaml", StatusRules),
+    "dialogue": ("dialogue.yaml", Dialogue),
+    "caller_roles": ("caller_roles.yaml", CallerRoles),
+    "parents_aware": ("parents_aware.yaml", ParentsAware),
+    "child_voice": ("child_voice.yaml", ChildVoice),
+}
+
+
+def load_knowledge(corpus_dir: Path) -> Knowledge:
+    values: dict[str, Any] = {}
+    versions: dict[str, str] = {}
+    for key, (name, model) in FILES.items():
+        path = corpus_dir / name
+        value, digest = _load(path, model)
+        declared = getattr(value, "version", "")
+        versions[key] = f"{declared}+{digest}" if declared else digest
+        values[key] = value
+    _check_taxonomy(corpus_dir / "taxonomy.yaml", values["taxonomy"])
+    return Knowledge(versions=versions, **values)
