@@ -32,6 +32,8 @@ def _startup(
 
 from assistant.auth.cli import users_app  # noqa: E402
 from assistant.extract.cli import draft_command, eval_command, train_command  # noqa: E402
+from assistant.guidance.cli import guidance_app  # noqa: E402
+from ui.cli import ui_command  # noqa: E402
 
 app.command("draft")(draft_command)
 app.command("train")(train_command)
@@ -39,6 +41,22 @@ app.command("eval")(eval_command)
 
 # stage commands (one line each: app.command(...)(fn) or app.add_typer(sub_app, name=...))
 app.add_typer(users_app, name="users")
+app.command("ui")(ui_command)
+app.add_typer(guidance_app, name="guidance")
+
+
+@app.command("summary")
+def summary_command(record: Path) -> None:
+    """Print a draft record (JSON from `frontdoor draft`) as plain text."""
+    from assistant.clitools import fail
+    from assistant.records import DraftRecord
+    from assistant.summary import summarise
+
+    try:
+        draft = DraftRecord.model_validate_json(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        fail(f"{record}: not a draft record ({str(exc).splitlines()[0]})")
+    typer.echo(summarise(draft))
 
 
 @app.command("settings")

@@ -83,7 +83,7 @@ Category = Literal["negated", "possible", "historical", "other_person", "termina
 class StatusRule(_Strict):
     phrase: str
     category: Category
-    direction: Literal["forward", "backward", "both"] = "forward"
+    direction: Literal["forward", "backward", "both", "sentence"] = "forward"
     scope: int | None = Field(None, ge=1, le=40, description="Tokens the trigger reaches; default per direction.")
 
     _clean = field_validator("phrase")(classmethod(lambda cls, v: _clean_phrases([v])[0]))
@@ -108,13 +108,16 @@ class AnswerPhrases(_Strict):
 class Dialogue(_Strict):
     version: str
     question_openers: list[str] = Field(description="How a question starts when the recogniser left out the '?'.")
+    request_openers: list[str] = Field(
+        default_factory=list, description="How a request starts ('can you send...'): its answer says nothing of a factor."
+    )
     answers: AnswerPhrases
     positive_state_words: list[str] = Field(
         description="Words that make a question about a risk ask whether things are fine (a 'yes' then rules it out)."
     )
     answer_window: int = Field(8, ge=1, description="Tokens at the start of an answer searched for its polarity.")
 
-    _clean = field_validator("question_openers", "positive_state_words")(
+    _clean = field_validator("question_openers", "positive_state_words", "request_openers")(
         classmethod(lambda cls, v: _clean_phrases(v))
     )
 
@@ -141,6 +144,7 @@ class ParentsAware(_Strict):
     version: str
     question_words: list[str] = Field(description="Words that make a worker's question about the family knowing.")
     family_words: list[str]
+    call_words: list[str] = Field(default_factory=list, description="Words for the call itself ('calling', 'ringing').")
     yes_phrases: list[str]
     no_phrases: list[str]
 

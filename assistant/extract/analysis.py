@@ -14,8 +14,10 @@ from assistant.knowledge import Knowledge
 from assistant.records import Transcript
 
 # Contractions that spaCy splits off without a norm of their own ("im" -> "i" + "m").
+# "n't" too: the tokenizer gives "doesn't" the norm "not" but a corpus phrase "does n't" keeps "n't".
 _NORM_FIX = {"m": "am", "'m": "am", "re": "are", "'re": "are", "ve": "have", "'ve": "have", "ll": "will",
-             "'ll": "will", "mom": "mum", "mam": "mum", "n’t": "not", "’m": "am", "’re": "are", "’ve": "have"}  # fmt: skip
+             "'ll": "will", "mom": "mum", "mam": "mum", "n't": "not", "n’t": "not", "’m": "am", "’re": "are",
+             "’ve": "have"}  # fmt: skip
 _LONG_SENTENCE = 45  # tokens; unpunctuated speech is cut into windows of this size
 _WINDOW_STRIDE = 30
 
@@ -75,7 +77,9 @@ class Analyser:
         lemma_docs = list(self._pipe_light(c for _, c in cue_texts))
         for (factor_id, cue), lemma_doc in zip(cue_texts, lemma_docs, strict=True):
             self.cues_norm.add(factor_id, [self.make(cue)])
-            if len(lemma_doc):
+            # a cue written in base form also matches its inflections ("slap" -> "slapped"); one that
+            # is not ("missing") matches only as written, so it does not match "missed"
+            if len(lemma_doc) and all(t.lemma_ == t.lower_ for t in lemma_doc):
                 self.cues_lemma.add(factor_id, [lemma_doc])
         self.question_cues = PhraseMatcher(vocab, attr="LEMMA")
         q_texts = [(f.id, cue) for f in tax.factors for cue in f.question_cues + f.cues]
@@ -96,6 +100,7 @@ class Analyser:
         for polarity in ("negative", "affirmative", "uncertain", "historical"):
             self.answers.add(polarity, [self.make(p) for p in getattr(dialogue.answers, polarity)])
         self.positive_state = self._matcher(dialogue.positive_state_words, "ok")
+        self.requests = self._matcher(dialogue.request_openers, "request")
         roles = knowledge.caller_roles
         self.self_reference = self._matcher(roles.self_reference, "self")
         self.roles = PhraseMatcher(vocab, attr="NORM")
@@ -103,7 +108,7 @@ class Analyser:
             self.roles.add(role, [self.make(p) for p in phrases])
         aware = knowledge.parents_aware
         self.aware_question = self._matcher(aware.question_words, "q")
-        self.family = self._matcher(aware.family_words, "family")
+        self.family = self._matcher(aware.family_words + aware.call_words, "family")
         self.aware = PhraseMatcher(vocab, attr="NORM")
         self.aware.add("yes", [self.make(p) for p in aware.yes_phrases])
         self.aware.add("no", [self.make(p) for p in aware.no_phrases])
@@ -111,7 +116,8 @@ class Analyser:
         self.voice_phrases = self._matcher(voice.phrases, "voice") if voice.phrases else None
 
     def make(self, text: str) -> Doc:
-        return normalise(self.nlp.make_doc(text))
+        # corpus phrases write contractions apart ("i 'm"); rejoined, they split as in speech ("i" + "'m")
+        return normalise(self.nlp.make_doc(text.replace(" '", "'")))
 
     def _pipe_light(self, texts: Iterable[str]) -> Iterable[Doc]:
         enabled = {"tok2vec", "tagger", "attribute_ruler", "lemmatizer"}

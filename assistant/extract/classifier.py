@@ -74,16 +74,24 @@ class FactorHead:
             raise ClassifierError(f"classifier head {path} does not exist; run `frontdoor train DIR` or set FRONTDOOR_USE_CLASSIFIER=false") from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ClassifierError(f"classifier head {path} is not valid JSON: {exc}") from exc
-        if data.get("format") != "frontdoor-factor-head/1":
+        if not isinstance(data, dict) or data.get("format") != "frontdoor-factor-head/1":
             raise ClassifierError(f"{path} is not a Front Door classifier head")
-        return cls(
-            factors=list(data["factors"]),
-            coef=np.asarray(data["coef"], dtype=np.float32),
-            intercept=np.asarray(data["intercept"], dtype=np.float32),
-            thresholds={k: float(v) for k, v in data["thresholds"].items()},
-            encoder=data["encoder"],
-            provenance=data.get("provenance", {}),
-        )
+        try:
+            head = cls(
+                factors=list(data["factors"]),
+                coef=np.asarray(data["coef"], dtype=np.float32),
+                intercept=np.asarray(data["intercept"], dtype=np.float32),
+                thresholds={k: float(v) for k, v in data["thresholds"].items()},
+                encoder=data["encoder"],
+                provenance=data.get("provenance", {}),
+            )
+            if head.coef.ndim != 2 or not len(head.factors) == head.coef.shape[0] == head.intercept.shape[0]:
+                raise ValueError("coef, intercept and factors do not match")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ClassifierError(
+                f"classifier head {path} is damaged ({exc!r}); retrain with `frontdoor train DIR`"
+            ) from exc
+        return head
 
     @property
     def version(self) -> str:
@@ -108,36 +116,69 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _fit_logistic(
+    x: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float, max_iter: int = 400
+) -> tuple[np.ndarray, np.ndarray]:
+    """All factors' L2-regularised logistic regressions at once (sklearn's objective:
+    C * sum of weighted log-loss + 0.5 * |w|^2), solved jointly with L-BFGS."""
+    from scipy.optimize import minimize
+
+    n, d = x.shape
+    f = y.shape[1]
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = theta[: d * f].reshape(f, d)
+        b = theta[d * f :]
+        z = x @ w.T + b
+        # log(1 + exp(-s z)) computed stably, s = +1 for positives, -1 for negatives
+        s = 2.0 * y - 1.0
+        m = -s * z
+        loss = np.logaddexp(0.0, m)
+        total = c * float((weight * loss).sum()) + 0.5 * float((w * w).sum())
+        g = weight * (-s) * (1.0 / (1.0 + np.exp(-m)))  # d loss / d z
+        grad_w = c * (g.T @ x) + w
+        grad_b = c * g.sum(axis=0)
+        return total, np.concatenate([grad_w.ravel(), grad_b]).astype(np.float64)
+
+    theta0 = np.zeros(d * f + f, dtype=np.float64)
+    result = minimize(objective, theta0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
+    theta = result.x
+    return theta[: d * f].reshape(f, d).astype(np.float32), theta[d * f :].astype(np.float32)
+
+
 def fit_head(
     factors: list[str],
     examples: list[TrainingExample],
     embeddings: np.ndarray,
     encoder_name: str,
     c: float = 4.0,
+    positive_weight: float = 2.0,
     extra_provenance: dict[str, Any] | None = None,
 ) -> FactorHead:
-    """One logistic regression per factor on precomputed embeddings (rows match `examples`)."""
-    from sklearn.linear_model import LogisticRegression
-
-    dim = embeddings.shape[1]
-    coef = np.zeros((len(factors), dim), dtype=np.float32)
-    intercept = np.full(len(factors), -6.0, dtype=np.float32)
-    counts: dict[str, int] = {}
-    for i, factor in enumerate(factors):
-        rows = [j for j, ex in enumerate(examples) if factor not in ex.unknown]
-        y = np.array([factor in examples[j].positives for j in rows], dtype=int)
-        counts[factor] = int(y.sum())
-        if y.sum() < 2 or y.sum() == len(y):
-            continue  # too few examples to learn: the factor never fires from the classifier
-        model = LogisticRegression(C=c, max_iter=2000, class_weight={0: 1.0, 1: 2.0})
-        model.fit(embeddings[rows], y)
-        coef[i] = model.coef_[0]
-        intercept[i] = model.intercept_[0]
+    """One logistic regression per factor on precomputed embeddings (rows match `examples`).
+    An example says nothing about the factors in its `unknown` set: they get zero weight."""
+    x = embeddings.astype(np.float64)
+    y = np.zeros((len(examples), len(factors)), dtype=np.float64)
+    weight = np.ones_like(y)
+    for row, ex in enumerate(examples):
+        for col, factor in enumerate(factors):
+            if factor in ex.unknown:
+                weight[row, col] = 0.0
+            elif factor in ex.positives:
+                y[row, col] = 1.0
+                weight[row, col] = positive_weight
+    counts = {factor: int(y[:, col].sum()) for col, factor in enumerate(factors)}
+    coef, intercept = _fit_logistic(x, y, weight, c)
+    for col, factor in enumerate(factors):
+        if counts[factor] < 2:
+            coef[col] = 0.0
+            intercept[col] = -6.0  # too few examples to learn: the factor never fires from the classifier
     provenance = {
         "data_hash": data_hash(examples),
         "examples": len(examples),
         "positives": counts,
         "c": c,
+        "positive_weight": positive_weight,
         "versions": _versions(),
         **(extra_provenance or {}),
     }

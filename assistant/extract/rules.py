@@ -76,6 +76,8 @@ class RuleMentions:
             questions = [s for s in call.by_turn.get(turn_index, []) if s.is_question]
             asked: list[tuple[Sentence, str]] = []
             for question in reversed(questions):
+                if self._is_request(question):
+                    continue
                 factors = self._asked_about(question)
                 if factors:
                     asked = [(question, f) for f in sorted(factors)]
@@ -95,6 +97,8 @@ class RuleMentions:
                 if factor in answered_factors:
                     continue  # the caller's own words about it are read as statements
                 status = self._status(polarity, factor, question)
+                if self.kinds.get(factor) == "strength" and status == "present":
+                    continue  # "yes" to a question about a strength says too little; the caller's words decide
                 lo, hi = quote_bounds(first.span, first.span.start, min(first.span.end, first.span.start + 1))
                 out.append(Mention(factor, status, DIALOGUE_CONFIDENCE, answer_turn, lo, hi, "dialogue", first.index))
                 q_lo, q_hi = quote_bounds(question.span)
@@ -102,6 +106,10 @@ class RuleMentions:
                     Mention(factor, status, DIALOGUE_CONFIDENCE, question.turn, q_lo, q_hi, "question", question.index)
                 )
         return out
+
+    def _is_request(self, question: Sentence) -> bool:
+        head = question.span.doc[question.span.start : min(question.span.end, question.span.start + 4)].as_doc()
+        return any(start <= 1 for _, start, _ in self.analyser.requests(head))
 
     def _asked_about(self, question: Sentence) -> set[str]:
         """Factors a worker's question names; where names overlap the longer wins ("mum's mental health")."""

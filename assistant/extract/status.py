@@ -46,6 +46,9 @@ def categories_reaching(triggers: list[Trigger], sent_start: int, sent_end: int,
     for trig in inside:
         if trig.category in {"terminate", "pseudo"} or (trig.start < end and trig.end > start):
             continue
+        if trig.direction == "sentence":
+            found.add(trig.category)  # reaches every mention in its sentence
+            continue
         if trig.end <= start and trig.direction in {"forward", "both"}:
             gap_from, gap_to = trig.end, start
         elif trig.start >= end and trig.direction in {"backward", "both"}:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.guidance.documents import GuidanceDocument, slugify
 
-CHUNK_SIZE = 600
+CHUNK_SIZE = 400
 CHUNK_OVERLAP = 80
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 
@@ -48,7 +48,9 @@ def chunk_document(doc: GuidanceDocument, size: int = CHUNK_SIZE, overlap: int =
 
     by_heading = MarkdownHeaderTextSplitter(headers_to_split_on=HEADERS, strip_headers=True)
     by_size = RecursiveCharacterTextSplitter(
-        chunk_size=size, chunk_overlap=overlap, separators=["\n\n", "\n- ", "\n", ". ", "; ", ", ", " ", ""],
+        chunk_size=size,
+        chunk_overlap=overlap,
+        separators=["\n\n", "\n- ", "\n", ". ", "; ", ", ", " ", ""],
         keep_separator="end",
     )
     unused = list(doc.sections)

@@ -283,7 +283,9 @@ def guidance_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(
-        p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
 
 
@@ -300,7 +302,9 @@ def read_corpus(folder: Path) -> tuple[list[GuidanceDocument], list[DocumentProb
             problems.append(DocumentProblem(path, str(exc).removeprefix(f"{path}: ")))
             continue
         if doc.id in by_id:
-            problems.append(DocumentProblem(path, f"duplicate id '{doc.id}' (already used by {by_id[doc.id]}); skipped"))
+            problems.append(
+                DocumentProblem(path, f"duplicate id '{doc.id}' (already used by {by_id[doc.id]}); skipped")
+            )
             continue
         by_id[doc.id] = path
         docs.append(doc)

@@ -97,10 +97,22 @@ def _chroma_client(folder: Path) -> ClientAPI:
 
 
 def _drop_client(folder: Path) -> None:
+    """Close and forget the process's client for ``folder``, including chromadb's cached system for
+    that path (a failed open leaves a broken one behind that would be handed out again)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = folder.resolve()
     with _clients_lock:
-        client = _clients.pop(folder.resolve(), None)
+        client = _clients.pop(key, None)
     if client is not None:
         client.close()
+    system = SharedSystemClient._identifier_to_system.pop(str(key), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(key), None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception as exc:  # a half-started system may fail to stop; it is dropped either way
+            log.warning("stopping the chromadb system for %s failed: %s", key, exc)
 
 
 def collection_name(encoder: Encoder) -> str:
@@ -126,7 +138,7 @@ class GuidanceIndex:
 
         try:
             return cls(folder, encoder, cls._open_store(folder, encoder))
-        except (ChromaError, OSError) as exc:
+        except (ChromaError, OSError, ValueError) as exc:
             reason = f"the guidance index at {folder} could not be opened ({type(exc).__name__}: {exc})"
         return cls.rebuild(folder, encoder, reason)
 
@@ -140,7 +152,7 @@ class GuidanceIndex:
         cls._move_aside(folder)
         try:
             return cls(folder, encoder, cls._open_store(folder, encoder), rebuilt=reason)
-        except (ChromaError, OSError) as exc:
+        except (ChromaError, OSError, ValueError) as exc:
             raise GuidanceIndexError(f"cannot create a guidance index at {folder}: {exc}") from exc
 
     @staticmethod
@@ -159,7 +171,11 @@ class GuidanceIndex:
 
         if folder.exists() and not folder.is_dir():
             raise OSError(f"{folder} is a file, not an index folder")
-        client = _chroma_client(folder)
+        try:
+            client = _chroma_client(folder)
+        except BaseException:
+            _drop_client(folder)
+            raise
         name = collection_name(encoder)
         metadata = {"chunking": chunking_signature(), "encoder": encoder.name, "dim": encoder.dim}
         existing = {c.name: c for c in client.list_collections()}
@@ -206,7 +222,9 @@ class GuidanceIndex:
         for start in range(0, len(ids), 5000):
             self.store.delete(ids=ids[start : start + 5000])
 
-    def add_chunks(self, chunks: Sequence[Chunk], doc_hashes: dict[str, str], on_progress: Callable[[int], None]) -> None:
+    def add_chunks(
+        self, chunks: Sequence[Chunk], doc_hashes: dict[str, str], on_progress: Callable[[int], None]
+    ) -> None:
         counts: dict[str, int] = {}
         for c in chunks:
             counts[c.doc_id] = counts.get(c.doc_id, 0) + 1

@@ -130,9 +130,7 @@ class PathwayDecider:
             decision.steps.append(PathwayReason(text=f"{names}: {combo.why} ({_name(combo.pathway)})"))
 
         for esc in rules.escalation:
-            counted = [
-                f for lvl, f, s in contributions if s in esc.statuses and lvl >= rules.level(esc.counting_from)
-            ]
+            counted = [f for lvl, f, s in contributions if s in esc.statuses and lvl >= rules.level(esc.counting_from)]
             level = rules.level(esc.pathway)
             if len(counted) >= esc.min_risks and level > decision.level:
                 decision.level = level
@@ -155,8 +153,7 @@ class PathwayDecider:
                 shown = down.strengths_all or sorted(present_strengths)
                 decision.steps.append(
                     PathwayReason(
-                        text=f"strengths ({', '.join(self.label(s) for s in shown)}): {down.why} "
-                        f"({_name(down.to)})"
+                        text=f"strengths ({', '.join(self.label(s) for s in shown)}): {down.why} ({_name(down.to)})"
                     )
                 )
                 break
@@ -211,7 +208,7 @@ class PathwayDecider:
             parts.append("Strengths: " + ", ".join(self.label(s) for s in strengths) + ".")
         parts.append(f"Parents aware of the call: {findings.parents_aware}.")
         if findings.child_voice:
-            parts.append(f"The child's voice: \"{findings.child_voice[0].quote}\".")
+            parts.append(f'The child\'s voice: "{findings.child_voice[0].quote}".')
         return " ".join(parts)
 
     def _would_change(

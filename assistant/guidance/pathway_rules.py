@@ -141,7 +141,9 @@ class StepDown(_Strict):
 
 class Urgent(_Strict):
     pathway: str = "emergency_protection"
-    speakers: list[Literal["worker", "caller", "unknown"]] = Field(default_factory=lambda: ["worker", "caller", "unknown"])
+    speakers: list[Literal["worker", "caller", "unknown"]] = Field(
+        default_factory=lambda: ["worker", "caller", "unknown"]
+    )
     cues: list[str] = Field(min_length=1, description="Phrases that say a child is in immediate danger now.")
     conditional_words: list[str] = Field(
         default_factory=list,
@@ -187,7 +189,9 @@ class Consent(_Strict):
 
 
 class Sources(_Strict):
-    factor_section: str = Field("thresholds-and-pathways", description="Section of a factor page cited for its pathway.")
+    factor_section: str = Field(
+        "thresholds-and-pathways", description="Section of a factor page cited for its pathway."
+    )
     pathway_section: str = Field("what-justifies-it", description="Section of a pathway page cited for the suggestion.")
     would_change_section: str = Field("what-would-change-the-decision")
 

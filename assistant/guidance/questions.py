@@ -31,6 +31,12 @@ MATCHING_FILE = "question_matching.yaml"
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 
+def normalise(text: str) -> str:
+    """Lower case words separated by single spaces, apostrophes dropped ("you're" and ASR "youre" agree)."""
+    text = text.lower().replace("\u2019", "").replace("'", "")
+    return " ".join(re.findall(r"[a-z0-9&]+", text))
+
+
 class QuestionMatchingError(ValueError):
     """The question matching file is missing or invalid; the message names the file and the entry."""
 
@@ -43,7 +49,7 @@ class Hint(BaseModel):
     @field_validator("phrases")
     @classmethod
     def _clean(cls, v: list[str]) -> list[str]:
-        cleaned = [" ".join(p.lower().split()) for p in v]
+        cleaned = [normalise(p) for p in v]
         if not all(cleaned):
             raise ValueError("empty phrase")
         return cleaned
@@ -180,6 +186,11 @@ class QuestionMatcher:
         vectors = encoder.encode([q.text for q in everything]) if everything else np.zeros((0, encoder.dim))
         self._vectors = {q: vectors[i] for i, q in enumerate(everything)}
         self._hints = [(h.question.lower(), h.phrases) for h in config.hints]
+        self.unmatched_hints = [
+            f"{MATCHING_FILE}: hint for '{h.question}' matches no key question"
+            for h in config.hints
+            if not any(q.text.lower().startswith(h.question.lower()) for q in everything)
+        ]
 
     def candidates(self, statuses: dict[str, str]) -> list[KeyQuestion]:
         """The every-call questions, then each raised risk's questions (in the order given)."""
@@ -193,7 +204,7 @@ class QuestionMatcher:
         if not questions:
             return []
         units = call_units(transcript)
-        text = " ".join(" ".join(t.text.lower().split()) for t in transcript.turns)
+        text = f" {' '.join(normalise(t.text) for t in transcript.turns)} "
         if units:
             unit_vectors = self.encoder.encode([u.text for u in units])
             question_vectors = np.stack([self._vector(q) for q in questions])
@@ -203,7 +214,8 @@ class QuestionMatcher:
             best = int(np.argmax(sims[row])) if units else -1
             score = float(sims[row, best]) if units else 0.0
             hinted = any(
-                q.text.lower().startswith(prefix) and any(p in text for p in phrases) for prefix, phrases in self._hints
+                q.text.lower().startswith(prefix) and any(f" {p} " in text for p in phrases)
+                for prefix, phrases in self._hints
             )
             matches.append(Match(q, score, units[best].turn if units else None, hinted))
         return matches

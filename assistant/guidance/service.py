@@ -1,9 +1,9 @@
 """The guidance stage's one entry point for the pipeline, the CLI and the workspace.
 
-    guidance = Guidance.open(settings, loader)      # once per process
-    questions, pathway = guidance.advise(transcript, findings)
-    guidance.search("bruise on a baby", k=5)
-    guidance.provenance()                          # versions for the draft record
+guidance = Guidance.open(settings, loader)      # once per process
+questions, pathway = guidance.advise(transcript, findings)
+guidance.search("bruise on a baby", k=5)
+guidance.provenance()                          # versions for the draft record
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from assistant.guidance.questions import (
     collect_key_questions,
     load_question_matching,
 )
+from assistant.guidance.search import HybridSearcher, Vocabulary, load_vocabulary
 from assistant.models import Encoder, ModelLoader
 from assistant.records import Findings, Pathway, Question, Transcript
 from assistant.settings import Settings
@@ -56,8 +57,10 @@ class Guidance:
     rules: PathwayRules
     matching: QuestionMatching
     key_questions: KeyQuestions
+    vocabulary: Vocabulary
     versions: dict[str, str]
     last_sync: SyncReport | None = None
+    _searcher: HybridSearcher | None = field(default=None, init=False, repr=False)
     _matcher: QuestionMatcher | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -78,6 +81,7 @@ class Guidance:
             log.warning("guidance document skipped: %s", problem)
         rules, rules_version = load_pathway_rules(settings.corpus_dir)
         matching, matching_version = load_question_matching(settings.corpus_dir)
+        vocabulary, vocabulary_version = load_vocabulary(settings.corpus_dir)
         key_questions, warnings = collect_key_questions(docs, matching)
         warnings += _check_sources(docs, rules)
         for warning in warnings:
@@ -94,10 +98,12 @@ class Guidance:
             rules=rules,
             matching=matching,
             key_questions=key_questions,
+            vocabulary=vocabulary,
             versions={
                 "corpus": corpus_version(docs),
                 "pathway_rules": rules_version,
                 "question_matching": matching_version,
+                "search_vocabulary": vocabulary_version,
                 "encoder": encoder.name,
             },
         )
@@ -118,6 +124,7 @@ class Guidance:
     ) -> SyncReport:
         with self._lock:
             self.last_sync = self.index.sync(self.docs, on_plan=on_plan, on_progress=on_progress)
+            self._searcher = None
         if self.last_sync.rebuilt:
             log.warning("%s; it was rebuilt from the corpus", self.last_sync.rebuilt)
         return self.last_sync
@@ -128,14 +135,20 @@ class Guidance:
         from chromadb.errors import ChromaError
 
         try:
-            return self.index.search(query, k)
+            return self.searcher().search(query, k)
         except ChromaError as exc:
             log.warning("guidance search failed (%s); rebuilding the index from the corpus", exc)
             failure = exc
         with self._lock:
             self.index = GuidanceIndex.rebuild(self.index.folder, self.encoder, f"search failed ({failure})")
             self.last_sync = self.index.sync(self.docs)
-        return self.index.search(query, k)
+            self._searcher = None
+        return self.searcher().search(query, k)
+
+    def searcher(self) -> HybridSearcher:
+        if self._searcher is None:
+            self._searcher = HybridSearcher(self.index, self.vocabulary)
+        return self._searcher
 
     # -- advice ----------------------------------------------------------------------------------
     def doc(self, doc_id: str) -> GuidanceDocument | None:
@@ -153,6 +166,9 @@ class Guidance:
     def matcher(self) -> QuestionMatcher:
         if self._matcher is None:
             self._matcher = QuestionMatcher(self.encoder, self.key_questions, self.matching)
+            for warning in self._matcher.unmatched_hints:
+                log.warning("%s", warning)
+            self.warnings.extend(self._matcher.unmatched_hints)
         return self._matcher
 
     def questions(self, transcript: Transcript, findings: Findings) -> list[Question]:

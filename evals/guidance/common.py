@@ -30,7 +30,9 @@ def load_calls(folder: Path = DEV_DIR) -> list[LabelledCall]:
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         turns = [Turn(speaker=t.get("speaker", "unknown"), text=t["text"]) for t in data["turns"]]
-        calls.append(LabelledCall(data["id"], path, Transcript(id=data["id"], turns=turns, source=str(path)), data["gold"]))
+        calls.append(
+            LabelledCall(data["id"], path, Transcript(id=data["id"], turns=turns, source=str(path)), data["gold"])
+        )
     return calls
 
 

@@ -31,8 +31,9 @@ def evaluate(guidance: Guidance, queries: list[dict[str, str]], depth: int = 10)
         rank = next((i + 1 for i, h in enumerate(hits) if (h.doc_id, h.slug) == want), None)
         ranks.append(rank)
         if rank is None or rank > 5:
-            misses.append({"query": q["query"], "want": f"{want[0]}#{want[1]}", "rank": rank,
-                           "got": [h.cite for h in hits[:3]]})
+            misses.append(
+                {"query": q["query"], "want": f"{want[0]}#{want[1]}", "rank": rank, "got": [h.cite for h in hits[:3]]}
+            )
     n = len(queries)
     return {
         "queries": n,
@@ -55,8 +56,10 @@ def main() -> None:
         settings = load_settings(data_dir=args.data_dir or Path(tmp))
         guidance = Guidance.open(settings, ModelLoader(settings, args.encoder))
         result = evaluate(guidance, queries)
-    print(f"retrieval ({args.encoder}, {result['queries']} queries, corpus {guidance.corpus_version}): "
-          f"recall@1 {result['recall@1']:.3f}  recall@5 {result['recall@5']:.3f}  MRR@10 {result['mrr@10']:.3f}")
+    print(
+        f"retrieval ({args.encoder}, {result['queries']} queries, corpus {guidance.corpus_version}): "
+        f"recall@1 {result['recall@1']:.3f}  recall@5 {result['recall@5']:.3f}  MRR@10 {result['mrr@10']:.3f}"
+    )
     for m in result["misses"]:
         print(f"  miss (rank {m['rank']}): {m['query']!r} want {m['want']} got {m['got']}")
     if args.json:

@@ -1,0 +1,231 @@
+"""Rule-based extraction on small hand-written calls: dialogue, status, evidence, caller role,
+whether the family knows, and the child's own words. Uses the real spaCy model and corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.extract import ExtractOptions, Extractor
+from assistant.records import Factor, Findings, Transcript, Turn, Word
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def extractor(analyser) -> Extractor:  # type: ignore[no-untyped-def]
+    return Extractor(analyser, options=ExtractOptions(use_classifier=False))
+
+
+def call(*turns: tuple[str, str]) -> Transcript:
+    return Transcript(id="t", turns=[Turn(speaker=speaker, text=text) for speaker, text in turns])  # type: ignore[arg-type]
+
+
+def worker(text: str) -> tuple[str, str]:
+    return ("worker", text)
+
+
+def caller(text: str) -> tuple[str, str]:
+    return ("caller", text)
+
+
+def factors(findings: Findings) -> dict[str, Factor]:
+    return {f.factor: f for f in findings.factors}
+
+
+def assert_verbatim(transcript: Transcript, findings: Findings) -> None:
+    for factor in findings.factors:
+        assert factor.evidence, factor.factor
+        for evidence in factor.evidence:
+            assert evidence.quote and evidence.quote in transcript.turns[evidence.turn].text, (factor.factor, evidence)
+
+
+# -- the worker's questions and the caller's answers -----------------------------------------------
+
+
+def test_no_to_a_question_rules_the_factor_out_with_the_callers_words_first(extractor: Extractor) -> None:
+    transcript = call(worker("Any drugs or alcohol in the home?"), caller("No, nothing like that."))
+    findings = extractor.extract(transcript)
+    substance = factors(findings)["parental_substance_misuse"]
+    assert substance.status == "ruled_out"
+    assert substance.kind == "risk"
+    assert (substance.evidence[0].quote, substance.evidence[0].turn) == ("No, nothing like that.", 1)
+    assert "dialogue" in substance.detected_by
+    # the question is shown next to the answer, but never first
+    assert [e.turn for e in substance.evidence[1:]] == [0]
+    assert_verbatim(transcript, findings)
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ("Yes, sadly.", "present"),
+        ("I'm not sure, maybe.", "possible"),
+        ("There used to be, years ago.", "historical"),
+        ("I don't think so.", "ruled_out"),
+        ("Not that I'm aware.", "ruled_out"),
+    ],
+)
+def test_answer_polarity_gives_the_status(extractor: Extractor, answer: str, status: str) -> None:
+    transcript = call(worker("Has dad got a drink problem?"), caller(answer))
+    found = factors(extractor.extract(transcript))["parental_substance_misuse"]
+    assert found.status == status
+    assert found.evidence[0].turn == 1 and found.evidence[0].quote in answer
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        [worker("Any drugs or alcohol in the home?")],
+        [worker("Has dad got a drink problem?"), worker("Hello, are you still there?")],
+        [worker("Has dad got a drink problem?"), caller("Sorry, can you hold on a second?")],
+        [worker("So dad has a drink problem."), caller("Mm.")],  # a worker's statement is not the caller's word
+    ],
+    ids=["question alone", "no caller turn", "no answer", "worker statement"],
+)
+def test_a_workers_words_alone_are_never_evidence(extractor: Extractor, turns: list[tuple[str, str]]) -> None:
+    assert extractor.extract(call(*turns)).factors == []
+
+
+# -- status of what the caller says -------------------------------------------------------------------
+
+
+def test_past_use_is_historical(extractor: Extractor) -> None:
+    text = "Dad used cocaine years ago but he's been clean for five years."
+    found = factors(extractor.extract(call(caller(text))))
+    assert found["parental_substance_misuse"].status == "historical"
+    assert found["parental_substance_misuse"].evidence[0].quote == text
+
+
+def test_uncertain_report_is_possible(extractor: Extractor) -> None:
+    text = "I'm not sure but I think he might be drinking heavily again."
+    found = factors(extractor.extract(call(caller(text))))
+    assert found["parental_substance_misuse"].status == "possible"
+
+
+def test_someone_outside_the_household_is_not_reported(extractor: Extractor) -> None:
+    assert extractor.extract(call(caller("My own brother has a drink problem."))).factors == []
+    # the same words about a parent are a present concern
+    found = factors(extractor.extract(call(caller("Dad has a drink problem."))))
+    assert found["parental_substance_misuse"].status == "present"
+
+
+def test_a_stated_hit_is_present(extractor: Extractor) -> None:
+    found = factors(extractor.extract(call(caller("He hit her on Saturday."))))
+    hurt = [found[f] for f in ("physical_abuse", "domestic_abuse") if f in found]
+    assert hurt and all(f.status == "present" for f in hurt)
+    assert hurt[0].evidence[0].quote == "He hit her on Saturday."
+    assert "rules" in hurt[0].detected_by
+
+
+def test_negated_statement_is_ruled_out(extractor: Extractor) -> None:
+    found = factors(extractor.extract(call(caller("No, there's no domestic abuse that we know of."))))
+    assert found["domestic_abuse"].status == "ruled_out"
+
+
+def test_present_wins_over_ruled_out_and_evidence_points_at_its_turn(extractor: Extractor) -> None:
+    transcript = call(
+        worker("Children's advice and duty service, you're through to Sam."),
+        caller("Hi, it's about a boy in Year 4. Things have been hard at home since the summer."),
+        worker("Is there any domestic abuse?"),
+        caller("Not that I know of."),
+        worker("Okay. Anything else?"),
+        caller("Well, actually, last night dad hit mum in the kitchen and the kids saw it."),
+    )
+    findings = extractor.extract(transcript)
+    domestic = factors(findings)["domestic_abuse"]
+    assert domestic.status == "present"
+    assert domestic.evidence[0].turn == 5
+    assert "dad hit mum" in domestic.evidence[0].quote
+    assert_verbatim(transcript, findings)
+
+
+def test_evidence_times_come_from_the_turn_or_its_words(extractor: Extractor) -> None:
+    spoken = ["Sorry", "to", "call.", "Dad", "has", "a", "drink", "problem."]
+    words = [Word(word=w, start=10.0 + i, end=10.5 + i) for i, w in enumerate(spoken)]
+    transcript = Transcript(
+        id="timed",
+        turns=[
+            Turn(speaker="worker", text="Is there any domestic abuse?", start=1.0, end=3.0),
+            Turn(speaker="caller", text="Not that I know of.", start=3.5, end=5.0),
+            Turn(speaker="caller", text="Sorry to call. Dad has a drink problem.", start=10.0, end=18.0, words=words),
+        ],
+    )
+    found = factors(extractor.extract(transcript))
+    answer = found["domestic_abuse"].evidence[0]
+    assert (answer.turn, answer.start, answer.end) == (1, 3.5, 5.0)
+    quote = found["parental_substance_misuse"].evidence[0]
+    assert quote.quote == "Dad has a drink problem."
+    assert (quote.start, quote.end) == (13.0, 17.5)  # "Dad" starts at 13.0, "problem." ends at 17.5
+
+
+# -- who is calling ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Hi, I'm the DSL at Hillside Primary.", "school"),
+        ("It's PC Daniels from the neighbourhood team.", "police"),
+        ("Hello, I'm the health visitor for the family.", "health"),
+    ],
+)
+def test_caller_role_from_how_they_introduce_themselves(extractor: Extractor, text: str, role: str) -> None:
+    transcript = call(worker("Children's advice and duty service, how can I help?"), caller(text))
+    found = extractor.extract(transcript).caller
+    assert found.role == role
+    assert found.evidence and found.evidence[0].turn == 1 and found.evidence[0].quote in text
+
+
+def test_caller_role_falls_back_to_other_without_evidence(extractor: Extractor) -> None:
+    found = extractor.extract(call(worker("How can I help?"), caller("Hi, it's about the little boy."))).caller
+    assert (found.role, found.evidence) == ("other", [])
+
+
+# -- does the family know -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("turns", "aware", "quote"),
+    [
+        ([worker("Do mum and dad know you're calling?"), caller("Yes, I spoke to mum this morning.")], "yes", "Yes"),
+        ([worker("Does mum know you are calling?"), caller("No.")], "no", "No."),
+        ([worker("Is the family aware of your concerns?"), caller("Yeah, they are.")], "yes", "Yeah"),
+        ([caller("Mum doesn't know I'm calling.")], "no", "Mum doesn't know I'm calling."),
+        ([caller("Mum knows I'm ringing.")], "yes", "Mum knows I'm ringing."),
+        ([caller("It's about a boy in Year 4."), worker("Right.")], "unknown", None),
+    ],
+    ids=["answer yes", "answer no", "answer yeah", "statement no", "statement yes", "never said"],
+)
+def test_parents_aware(extractor: Extractor, turns: list, aware: str, quote: str | None) -> None:
+    transcript = call(*turns)
+    findings = extractor.extract(transcript)
+    assert findings.parents_aware == aware
+    if quote is None:
+        assert findings.parents_aware_evidence == []
+    else:
+        evidence = findings.parents_aware_evidence[0]
+        assert quote in evidence.quote and evidence.quote in transcript.turns[evidence.turn].text
+        assert transcript.turns[evidence.turn].speaker == "caller"
+
+
+# -- the child's own words ---------------------------------------------------------------------------
+
+
+def test_child_voice(extractor: Extractor) -> None:
+    transcript = call(
+        caller("Mum said she is fine."),
+        worker("What did he tell you?"),
+        caller("He was upset this morning. He said he doesn't want to go home."),
+    )
+    voice = extractor.extract(transcript).child_voice
+    assert [(v.quote, v.turn) for v in voice] == [("He said he doesn't want to go home.", 2)]
+
+
+def test_worker_words_are_not_the_childs_voice(extractor: Extractor) -> None:
+    assert extractor.extract(call(worker("He said he doesn't want to go home?"))).child_voice == []
+
+
+def test_extraction_records_its_knowledge_versions(extractor: Extractor, knowledge) -> None:  # type: ignore[no-untyped-def]
+    produced = extractor.extract(call(caller("Hello."))).produced_by
+    assert produced["knowledge"] == knowledge.versions
+    assert produced["options"]["use_classifier"] is False
