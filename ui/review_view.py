@@ -337,10 +337,9 @@ def build_review_tab(ws: Workspace) -> tuple[ReviewHandlers, gr.Dropdown, gr.Dat
 
     outs = [opened, status, header, audio, transcript, factor, evidence, risks, strengths, pathway, questions,
             actions, records_table]  # fmt: skip
-    one = {"concurrency_limit": 1, "concurrency_id": "drafting"}
-    draft_upload.click(h.draft_upload, [upload], outs, **one)
-    draft_paste.click(h.draft_paste, [paste], outs, **one)
-    draft_demo.click(h.draft_demo, None, outs, **one)
+    draft_upload.click(h.draft_upload, [upload], outs, concurrency_limit=1, concurrency_id="drafting")
+    draft_paste.click(h.draft_paste, [paste], outs, concurrency_limit=1, concurrency_id="drafting")
+    draft_demo.click(h.draft_demo, None, outs, concurrency_limit=1, concurrency_id="drafting")
     open_btn.click(h.open, [record_pick], outs)
     refresh_btn.click(h.refresh_records, None, [record_pick, records_table])
     reload_btn.click(h.reload, [opened, factor], outs)

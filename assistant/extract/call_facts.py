@@ -101,6 +101,12 @@ def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
         for token in span:
             if token.lemma_ not in verbs or token.pos_ not in {"VERB", "AUX"}:
                 continue
+            if token.dep_ in {"relcl", "pcomp", "acl"} or any(c.tag_ in {"WP", "WDT"} for c in token.children):
+                continue  # "what he said", "the thing she told me": a reference, not the words
+            nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+            direct = nxt is not None and nxt.text in {",", ":", '"', "“", "'"}
+            if not direct and not any(c.dep_ in {"ccomp", "xcomp"} for c in token.children):
+                continue  # words are reported only where the verb carries them
             subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
             for subj in subjects:
                 words = {subj.lower_, subj.lemma_} | {t.lower_ for t in subj.subtree}

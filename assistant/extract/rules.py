@@ -93,13 +93,16 @@ class RuleMentions:
                 continue
             answered_factors = {f for f, _, _ in cues[answer_turn]}
             first = answer_sentences[0]
+            # a short answer ("I'm not sure.") is quoted with the sentence that explains it
+            last = answer_sentences[1] if len(first.span) < 6 and len(answer_sentences) > 1 else first
             for question, factor in asked:
                 if factor in answered_factors:
                     continue  # the caller's own words about it are read as statements
                 status = self._status(polarity, factor, question)
                 if self.kinds.get(factor) == "strength" and status == "present":
                     continue  # "yes" to a question about a strength says too little; the caller's words decide
-                lo, hi = quote_bounds(first.span, first.span.start, min(first.span.end, first.span.start + 1))
+                lo, _ = quote_bounds(first.span, first.span.start, min(first.span.end, first.span.start + 1))
+                _, hi = quote_bounds(last.span, last.span.start, min(last.span.end, last.span.start + 1))
                 out.append(Mention(factor, status, DIALOGUE_CONFIDENCE, answer_turn, lo, hi, "dialogue", first.index))
                 q_lo, q_hi = quote_bounds(question.span)
                 out.append(
