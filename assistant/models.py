@@ -165,6 +165,13 @@ class ModelLoader:
         with self._lock:
             return load_whisper(self.settings)
 
+    @cached_property
+    def voice_encoder(self) -> Any:
+        from assistant.transcribe.voices import load_voice_encoder
+
+        with self._lock:
+            return load_voice_encoder(self.settings)
+
     def describe(self) -> dict[str, str]:
         """Names and versions of the models loaded so far, for provenance."""
         info: dict[str, str] = {}
@@ -173,4 +180,6 @@ class ModelLoader:
             info["spacy"] = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"
         if "encoder" in self.__dict__:
             info["encoder"] = self.encoder.name
+        if "whisper" in self.__dict__:
+            info["whisper"] = getattr(self.whisper, "name", "whisper")
         return info

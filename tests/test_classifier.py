@@ -83,9 +83,7 @@ def test_json_round_trip_keeps_predictions(tmp_path: Path, head: FactorHead, enc
     assert loaded.version == head.version == head.provenance["data_hash"][:12]
     embeddings = encoder.encode(DOMESTIC[:2] + NEGLECT[:2] + ["an unrelated sentence about the weather"])
     np.testing.assert_allclose(loaded.predict_proba(embeddings), head.predict_proba(embeddings), atol=1e-4)
-    assert "format" in json.loads(path.read_text()) and json.loads(path.read_text())["format"] == (
-        "frontdoor-factor-head/1"
-    )
+    assert json.loads(path.read_text(encoding="utf-8"))["format"] == "frontdoor-factor-head/1"
 
 
 def test_provenance_has_data_hash_and_versions(head: FactorHead, examples: list[TrainingExample]) -> None:

@@ -111,3 +111,15 @@ def test_missing_index_folder_is_created(tmp_path: Path) -> None:
     docs, _ = read_corpus(settings.corpus_dir / "guidance")
     report = index.sync(docs)
     assert report.chunks_embedded == index.count() > 0
+
+
+def test_embeddings_adapter_keeps_the_order_of_texts() -> None:
+    import numpy as np
+
+    from assistant.guidance.embeddings import EncoderEmbeddings
+
+    encoder = CountingEncoder()
+    texts = ["a much longer passage about bruising on a baby", "short", "middle length text"]
+    got = np.array(EncoderEmbeddings(encoder).embed_documents(texts))
+    assert np.allclose(got, encoder.encode(texts))
+    assert EncoderEmbeddings(encoder).embed_documents([]) == []

@@ -66,9 +66,11 @@ def evaluate(
     calls: list[LabelledCall],
     folds: int = 5,
     progress: Callable[[int], None] | None = None,
+    also_train: list[LabelledCall] | None = None,
 ) -> EvalRun:
     """Draft and score `calls`. With folds >= 2 the classifier is retrained per fold (cross-validation);
-    with folds < 2 the pipeline's configured classifier is used as it is (for calls it never saw)."""
+    with folds < 2 the pipeline's configured classifier is used as it is (for calls it never saw).
+    `also_train` are further labelled calls every fold's head learns from (never scored)."""
     records: dict[str, DraftRecord] = {}
     if folds >= 2 and base.settings.use_classifier:
         encoder = CachingEncoder(base.loader.encoder)
@@ -76,7 +78,8 @@ def evaluate(
             held_out = [c for c in calls if fold_of(c, folds) == fold]
             if not held_out:
                 continue
-            head = train_on(base, [c for c in calls if fold_of(c, folds) != fold], encoder)
+            training = [c for c in calls if fold_of(c, folds) != fold] + list(also_train or [])
+            head = train_on(base, training, encoder)
             fold_pipeline = Pipeline(base.settings, base.loader, head=head, guidance=base.guidance)
             fold_pipeline.__dict__["knowledge"] = base.knowledge
             fold_pipeline.__dict__["analyser"] = base.analyser
@@ -85,6 +88,8 @@ def evaluate(
                 if progress:
                     progress(1)
         method = f"{folds}-fold cross-validation of the classifier head (rules and corpus data are not trained)"
+        if also_train:
+            method += f"; every fold also trained on {len(also_train)} further labelled calls"
     else:
         for call in calls:
             records[call.transcript.id] = base.draft(call.transcript)

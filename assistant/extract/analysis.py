@@ -79,7 +79,7 @@ class Analyser:
             self.cues_norm.add(factor_id, [self.make(cue)])
             # a cue written in base form also matches its inflections ("slap" -> "slapped"); one that
             # is not ("missing") matches only as written, so it does not match "missed"
-            if len(lemma_doc) and all(t.lemma_ == t.lower_ for t in lemma_doc):
+            if len(lemma_doc) and all(t.lemma_ == t.lower_ or t.pos_ in {"PRON", "DET"} for t in lemma_doc):
                 self.cues_lemma.add(factor_id, [lemma_doc])
         self.question_cues = PhraseMatcher(vocab, attr="LEMMA")
         q_texts = [(f.id, cue) for f in tax.factors for cue in f.question_cues + f.cues]
@@ -114,6 +114,13 @@ class Analyser:
         self.aware.add("no", [self.make(p) for p in aware.no_phrases])
         voice = knowledge.child_voice
         self.voice_phrases = self._matcher(voice.phrases, "voice") if voice.phrases else None
+
+    def introductions(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token spans where a caller names their own job ("I'm a probation officer"): words there
+        describe the caller, not the family."""
+        window = self.knowledge.caller_roles.self_reference_window
+        ends = [e for _, _, e in self.self_reference(doc)]
+        return [(s, e) for _, s, e in self.roles(doc) if any(0 <= s - end <= window for end in ends)]
 
     def make(self, text: str) -> Doc:
         # corpus phrases write contractions apart ("i 'm"); rejoined, they split as in speech ("i" + "'m")

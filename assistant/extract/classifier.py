@@ -108,7 +108,7 @@ def data_hash(examples: list[TrainingExample]) -> str:
 
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for package in ("numpy", "scikit-learn", "torch", "transformers", "spacy"):
+    for package in ("numpy", "scipy", "torch", "transformers", "spacy"):
         try:
             out[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -151,7 +151,7 @@ def fit_head(
     examples: list[TrainingExample],
     embeddings: np.ndarray,
     encoder_name: str,
-    c: float = 4.0,
+    c: float = 16.0,
     positive_weight: float = 2.0,
     extra_provenance: dict[str, Any] | None = None,
 ) -> FactorHead:

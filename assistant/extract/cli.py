@@ -70,7 +70,7 @@ def draft_command(
 
 
 def train_command(
-    folder: Annotated[Path, typer.Argument(help="Folder of labelled calls (contract section 4).")],
+    folders: Annotated[list[Path], typer.Argument(help="Folders of labelled calls (contract section 4).")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to save the head (default: data_dir/classifier/factor_head.json).")] = None,
 ) -> None:
     """Retrain the factor classifier head from the taxonomy's examples and labelled calls."""
@@ -81,10 +81,10 @@ def train_command(
     settings = cli_settings()
     pipeline = Pipeline.start(settings)
     try:
-        calls = load_labelled_dir(folder)
+        calls = [call for folder in folders for call in load_labelled_dir(folder)]
         encoder = CachingEncoder(pipeline.loader.encoder)
         started = time.perf_counter()
-        head = train_on(pipeline, calls, encoder, trained_from=str(folder))
+        head = train_on(pipeline, calls, encoder, trained_from=[str(f) for f in folders])
     except USER_ERRORS as exc:
         fail(str(exc))
     target = output or settings.data_dir / "classifier" / "factor_head.json"
@@ -103,6 +103,7 @@ def eval_command(
     folder: Annotated[Path, typer.Argument(help="Folder of labelled calls (contract section 4).")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for scores.json and scores.md (default evals/reports/<folder name>).")] = None,
     folds: Annotated[int, typer.Option(help="Cross-validation folds for the classifier; 0 uses the configured head as it is (for calls it never saw).")] = 5,
+    also_train: Annotated[list[Path] | None, typer.Option("--also-train", help="Folders of further labelled calls each fold's classifier learns from (not scored).")] = None,
 ) -> None:
     """Score the assistant on labelled calls: contract section 5 scores, per-factor table, errors."""
     from assistant.evaluation.report import headline, write_reports
@@ -111,13 +112,14 @@ def eval_command(
 
     try:
         calls = load_labelled_dir(folder)
+        extra = [c for f in also_train or [] for c in load_labelled_dir(f)]
     except InputError as exc:
         fail(str(exc))
     pipeline = _start_pipeline()
     started = time.perf_counter()
     with tqdm(total=len(calls), desc="evaluating", unit="call") as bar:
         try:
-            run = evaluate(pipeline, calls, folds=folds, progress=bar.update)
+            run = evaluate(pipeline, calls, folds=folds, progress=bar.update, also_train=extra)
         except USER_ERRORS as exc:
             fail(str(exc))
     meta = {

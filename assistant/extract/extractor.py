@@ -18,6 +18,9 @@ from assistant.models import Encoder
 from assistant.records import Findings, Transcript
 
 
+UNANCHORED_ORDER = ("other_person", "possible", "historical", "negated")
+
+
 @dataclass(frozen=True)
 class ExtractOptions:
     """How rules and classifier are fused; recorded in every record's provenance."""
@@ -97,7 +100,9 @@ class Extractor:
                     for t in triggers[sentence.turn]
                     if span.start <= t.start and t.end <= span.end and t.category not in {"terminate", "pseudo"}
                 }
-                status = status_from(cats)
+                # no cue word anchors the mention, so a hedge anywhere in the sentence counts before a
+                # "not" that may negate something else
+                status = status_from({c: UNANCHORED_ORDER.index(c) for c in cats if c in UNANCHORED_ORDER})
                 if status is None:
                     continue
                 lo, hi = quote_bounds(span)

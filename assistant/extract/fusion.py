@@ -10,6 +10,7 @@ from assistant.extract.rules import call_level_status
 from assistant.records import Evidence, Factor, Transcript
 
 MAX_EVIDENCE = 3
+CLASSIFIER_OVERRIDE = 0.9  # a classifier-only mention this sure may still raise the status to present
 
 
 def fuse(mentions: list[Mention], kinds: dict[str, str], transcript: Transcript) -> list[Factor]:
@@ -21,6 +22,11 @@ def fuse(mentions: list[Mention], kinds: dict[str, str], transcript: Transcript)
         substantive = [m for m in group if m.source != "question"]
         if not substantive:
             continue  # a worker's question is never evidence by itself
+        anchored = [m for m in substantive if m.source != "classifier"]
+        if anchored:
+            # where cue words or the caller's answer fix the status, the classifier's guesses do not override it
+            substantive = anchored + [m for m in substantive if m.source == "classifier" and m.status == "present"
+                                      and m.confidence >= CLASSIFIER_OVERRIDE]
         status = call_level_status([m.status for m in substantive])
         chosen = sorted(
             (m for m in substantive if m.status == status), key=lambda m: (-m.confidence, m.turn, m.char_start)

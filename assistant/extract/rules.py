@@ -47,14 +47,21 @@ class RuleMentions:
 
     def _statements(self, call: CallText, triggers: list[list[Trigger]], cues: list) -> list[Mention]:
         out: list[Mention] = []
+        intro_spans = {
+            i: (self.analyser.introductions(doc) if call.transcript.turns[i].speaker != "worker" else [])
+            for i, doc in enumerate(call.docs)
+        }
         for sentence in call.sentences:
             if not speaker_is_caller(sentence):
                 continue
             span = sentence.span
             best: dict[tuple[str, str], Mention] = {}
+            intros = intro_spans[sentence.turn]
             for factor, start, end in cues[sentence.turn]:
                 if start < span.start or end > span.end:
                     continue
+                if any(s < end and start < e for s, e in intros):
+                    continue  # the caller's own job title ("probation officer"), not a fact about the family
                 cats = categories_reaching(triggers[sentence.turn], span.start, span.end, start, end)
                 status = status_from(cats)
                 if status is None:

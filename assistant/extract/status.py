@@ -13,6 +13,7 @@ from assistant.extract.analysis import Analyser
 # When several kinds of trigger reach one mention, the first of these that applies decides.
 _PRECEDENCE = ("other_person", "historical", "negated", "possible")
 STATUS_OF = {"historical": "historical", "negated": "ruled_out", "possible": "possible"}
+SENTENCE_DISTANCE = 20  # how far a sentence-wide trigger counts as, against the nearer ones
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,20 @@ def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
     return sorted(out.values(), key=lambda t: t.start)
 
 
-def categories_reaching(triggers: list[Trigger], sent_start: int, sent_end: int, start: int, end: int) -> set[str]:
-    """Categories of the triggers in the sentence [sent_start, sent_end) that reach tokens [start, end)."""
+def categories_reaching(
+    triggers: list[Trigger], sent_start: int, sent_end: int, start: int, end: int
+) -> dict[str, int]:
+    """Categories of the triggers in the sentence [sent_start, sent_end) that reach tokens [start, end),
+    each with the distance in tokens of its nearest trigger."""
     inside = [t for t in triggers if t.start >= sent_start and t.end <= sent_end]
     terminators = [t for t in inside if t.category == "terminate"]
-    found: set[str] = set()
+    found: dict[str, int] = {}
     for trig in inside:
         if trig.category in {"terminate", "pseudo"} or (trig.start < end and trig.end > start):
             continue
         if trig.direction == "sentence":
-            found.add(trig.category)  # reaches every mention in its sentence
-            continue
+            found[trig.category] = min(found.get(trig.category, SENTENCE_DISTANCE), SENTENCE_DISTANCE)
+            continue  # reaches every mention in its sentence
         if trig.end <= start and trig.direction in {"forward", "both"}:
             gap_from, gap_to = trig.end, start
         elif trig.start >= end and trig.direction in {"backward", "both"}:
@@ -59,13 +63,20 @@ def categories_reaching(triggers: list[Trigger], sent_start: int, sent_end: int,
             continue
         if any(gap_from <= t.start and t.end <= gap_to for t in terminators):
             continue
-        found.add(trig.category)
+        found[trig.category] = min(found.get(trig.category, gap_to - gap_from), gap_to - gap_from)
     return found
 
 
-def status_from(categories: set[str]) -> str | None:
-    """The mention's status, or None when it is about someone outside the child's household."""
-    for category in _PRECEDENCE:
-        if category in categories:
-            return None if category == "other_person" else STATUS_OF[category]
-    return "present"
+def status_from(categories: dict[str, int] | set[str]) -> str | None:
+    """The mention's status, or None when it is about someone outside the child's household. Where
+    several kinds of trigger reach a mention the nearest decides ("I don't know, I think she *might*
+    be drinking": possible); at equal distance the order of _PRECEDENCE."""
+    if isinstance(categories, set):
+        categories = dict.fromkeys(categories, SENTENCE_DISTANCE)
+    if "other_person" in categories:
+        return None
+    ranked = [c for c in _PRECEDENCE if c in categories and c != "other_person"]
+    if not ranked:
+        return "present"
+    nearest = min(ranked, key=lambda c: (categories[c], _PRECEDENCE.index(c)))
+    return STATUS_OF[nearest]

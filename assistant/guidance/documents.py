@@ -83,7 +83,8 @@ def split_sections(markdown: str) -> tuple[Section, ...]:
     """The document's sections: each heading with the text up to the next heading. Text before the
     first heading becomes an "introduction" section."""
     sections: list[Section] = []
-    heading, level, lines = "Introduction", 0, []
+    lines: list[str] = []
+    heading, level = "Introduction", 0
     in_fence = False
 
     def close() -> None:
@@ -189,7 +190,8 @@ def _pdf_to_markdown(path: Path) -> tuple[str, str]:
         if reader.is_encrypted:
             raise DocumentError(f"{path}: the PDF is encrypted; save an unprotected copy")
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
-        title = str((reader.metadata or {}).get("/Title") or "")
+        metadata: dict[str, Any] = dict(reader.metadata or {})
+        title = str(metadata.get("/Title") or "")
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
         if isinstance(exc, DocumentError):
             raise

@@ -105,7 +105,7 @@ def _drop_client(folder: Path) -> None:
     with _clients_lock:
         client = _clients.pop(key, None)
     if client is not None:
-        client.close()
+        client.close()  # type: ignore[attr-defined]  # on the concrete client, not the protocol
     system = SharedSystemClient._identifier_to_system.pop(str(key), None)
     SharedSystemClient._identifier_to_refcount.pop(str(key), None)
     if system is not None:
@@ -187,7 +187,7 @@ class GuidanceIndex:
             embedding_function=EncoderEmbeddings(encoder),
             client=client,
             collection_metadata=metadata,
-            collection_configuration={"hnsw": HNSW_CONFIG},
+            collection_configuration={"hnsw": HNSW_CONFIG},  # type: ignore[arg-type]
         )
         # Probe: a corrupt vector segment only shows itself when queried.
         collection = client.get_collection(name)
@@ -218,7 +218,7 @@ class GuidanceIndex:
     def _delete_docs(self, doc_ids: Sequence[str]) -> None:
         if not doc_ids:
             return
-        ids = self.store.get(where={"doc_id": {"$in": list(doc_ids)}}, include=[])["ids"]
+        ids = self.store.get(where={"doc_id": {"$in": list(doc_ids)}}, include=[])["ids"]  # type: ignore[dict-item]
         for start in range(0, len(ids), 5000):
             self.store.delete(ids=ids[start : start + 5000])
 

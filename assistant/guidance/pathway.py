@@ -44,6 +44,8 @@ def find_urgent_cues(transcript: Transcript, rules: PathwayRules) -> list[Urgent
             sentence = _sentence_around(turn.text, match.start(), match.end())
             if conditional is not None and conditional.search(sentence):
                 continue
+            if rules.urgent.ignore_questions and sentence.rstrip().endswith("?"):
+                continue
             found.append(UrgentCue(index, match.group(0).lower(), sentence))
     return found
 

@@ -18,6 +18,24 @@ from assistant.records import PATHWAYS
 
 RULES_FILE = "pathway_rules.yaml"
 FactorStatus = Literal["present", "possible", "historical", "ruled_out"]
+Aware = Literal["yes", "no", "unknown"]
+SpeakerName = Literal["worker", "caller", "unknown"]
+
+
+def _active() -> list[FactorStatus]:
+    return ["present", "possible"]
+
+
+def _every_status() -> list[FactorStatus]:
+    return ["present", "possible", "historical", "ruled_out"]
+
+
+def _every_awareness() -> list[Aware]:
+    return ["yes", "no", "unknown"]
+
+
+def _every_speaker() -> list[SpeakerName]:
+    return ["worker", "caller", "unknown"]
 
 
 class PathwayRulesError(ValueError):
@@ -94,7 +112,7 @@ class Escalation(_Strict):
     id: str
     min_risks: int = Field(ge=2, description="How many risks, each pointing at least to `counting_from`.")
     counting_from: str
-    statuses: list[FactorStatus] = Field(default_factory=lambda: ["present", "possible"])
+    statuses: list[FactorStatus] = Field(default_factory=_active)
     pathway: str
     why: str
 
@@ -112,9 +130,9 @@ class StepDown(_Strict):
     )
     strengths_all: list[str] = Field(default_factory=list, description="Strengths that must all be present.")
     min_strengths: int = Field(0, ge=0, description="How many strengths (any) must be present.")
-    parents_aware: list[Literal["yes", "no", "unknown"]] = Field(default_factory=lambda: ["yes", "no", "unknown"])
+    parents_aware: list[Aware] = Field(default_factory=_every_awareness)
     only_when_all_risks: list[FactorStatus] = Field(
-        default_factory=lambda: ["present", "possible", "historical", "ruled_out"],
+        default_factory=_every_status,
         description="Step down only when every active risk has one of these statuses.",
     )
     why: str
@@ -141,10 +159,11 @@ class StepDown(_Strict):
 
 class Urgent(_Strict):
     pathway: str = "emergency_protection"
-    speakers: list[Literal["worker", "caller", "unknown"]] = Field(
-        default_factory=lambda: ["worker", "caller", "unknown"]
-    )
+    speakers: list[SpeakerName] = Field(default_factory=_every_speaker)
     cues: list[str] = Field(min_length=1, description="Phrases that say a child is in immediate danger now.")
+    ignore_questions: bool = Field(
+        True, description="A cue in a question ('is he in danger right now?') is no evidence."
+    )
     conditional_words: list[str] = Field(
         default_factory=list,
         description="A cue in a sentence with one of these words is advice about the future, not urgency now.",

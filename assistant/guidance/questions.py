@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,7 +192,7 @@ class QuestionMatcher:
             if not any(q.text.lower().startswith(h.question.lower()) for q in everything)
         ]
 
-    def candidates(self, statuses: dict[str, str]) -> list[KeyQuestion]:
+    def candidates(self, statuses: Mapping[str, str]) -> list[KeyQuestion]:
         """The every-call questions, then each raised risk's questions (in the order given)."""
         out = list(self.questions.every_call)
         for factor, status in statuses.items():
@@ -225,6 +225,6 @@ class QuestionMatcher:
             self._vectors[q] = self.encoder.encode([q.text])[0]
         return self._vectors[q]
 
-    def unanswered(self, transcript: Transcript, statuses: dict[str, str]) -> list[Question]:
+    def unanswered(self, transcript: Transcript, statuses: Mapping[str, str]) -> list[Question]:
         matches = self.score(transcript, self.candidates(statuses))
         return [m.question.as_question() for m in matches if not m.answered(self.threshold)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,11 @@ from assistant.settings import load_settings
 from evals.guidance.common import ANSWERED, load_calls
 
 
-def scored(matcher: QuestionMatcher) -> list[tuple[float, bool, bool]]:
-    """(best similarity, answered by a hint, labelled answered) for every labelled question."""
-    labels = json.loads(ANSWERED.read_text(encoding="utf-8"))["calls"]
+def scored(matcher: QuestionMatcher, split: str | None = None) -> list[tuple[float, bool, bool]]:
+    """(best similarity, answered by a hint, labelled answered) for every labelled question of the split."""
+    labels = [
+        c for c in json.loads(ANSWERED.read_text(encoding="utf-8"))["calls"] if split is None or c["split"] == split
+    ]
     calls = {c.id: c for c in load_calls()}
     known = {q.text: q for q in matcher.questions.all()}
     rows = []
@@ -61,14 +64,15 @@ def main() -> None:
     go_offline()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", default="minilm")
+    parser.add_argument("--json", type=Path, default=None, help="Write the figures at the threshold here.")
     args = parser.parse_args()
     settings = load_settings()
     config, _ = load_question_matching(settings.corpus_dir)
     docs, _ = read_corpus(settings.corpus_dir / "guidance")
     key_questions, _ = collect_key_questions(docs, config)
     matcher = QuestionMatcher(ModelLoader(settings, args.encoder).encoder, key_questions, config)
-    rows = scored(matcher)
-    print(f"question suggestions ({args.encoder}, {len(rows)} labelled questions):")
+    rows = scored(matcher, "tuning")
+    print(f"question suggestions ({args.encoder}), tuning split: {len(rows)} labelled questions")
     for threshold in np.arange(0.30, 0.81, 0.05):
         m = metrics(rows, float(threshold))
         print(
@@ -76,8 +80,14 @@ def main() -> None:
             f"{m['answered_but_suggested']:.3f}  open-and-suggested {m['open_and_suggested']:.3f}  "
             f"suggestion precision {m['suggestion_precision']:.3f}"
         )
-    m = metrics(rows, matcher.threshold)
-    print(f"at the configured threshold {matcher.threshold:.2f}: " + json.dumps({k: round(v, 3) for k, v in m.items()}))
+    for split in ("tuning", "heldout"):
+        m = metrics(scored(matcher, split), matcher.threshold)
+        print(f"{split} at the configured threshold: " + json.dumps({k: round(v, 3) for k, v in m.items()}))
+    if args.json:
+        args.json.write_text(
+            json.dumps({s: metrics(scored(matcher, s), matcher.threshold) for s in ("tuning", "heldout")}, indent=2),
+            encoding="utf-8",
+        )
 
 
 if __name__ == "__main__":

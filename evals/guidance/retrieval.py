@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.guidance.documents import slugify
+from assistant.guidance.search import Vocabulary
 from assistant.guidance.service import Guidance
 from assistant.models import ModelLoader
 from assistant.offline import go_offline
@@ -55,15 +56,32 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=args.data_dir or Path(tmp))
         guidance = Guidance.open(settings, ModelLoader(settings, args.encoder))
-        result = evaluate(guidance, queries)
-    print(
-        f"retrieval ({args.encoder}, {result['queries']} queries, corpus {guidance.corpus_version}): "
-        f"recall@1 {result['recall@1']:.3f}  recall@5 {result['recall@5']:.3f}  MRR@10 {result['mrr@10']:.3f}"
-    )
-    for m in result["misses"]:
+        configured = guidance.vocabulary
+        variants = {
+            "configured (vocabulary + BM25 + intents + page)": configured,
+            "without the search vocabulary (BM25 + page only)": Vocabulary(
+                version="ablation", ranking=configured.ranking.model_copy(update={"intent": 0.0})
+            ),
+            "dense vectors only": Vocabulary(
+                version="ablation",
+                ranking=configured.ranking.model_copy(update={"lexical": 0.0, "intent": 0.0, "page": 0.0}),
+            ),
+        }
+        results = {}
+        for name, vocabulary in variants.items():
+            guidance.vocabulary = vocabulary
+            guidance._searcher = None
+            results[name] = evaluate(guidance, queries)
+    for name, result in results.items():
+        print(
+            f"retrieval, {name} ({args.encoder}, {result['queries']} queries): recall@1 {result['recall@1']:.3f}  "
+            f"recall@5 {result['recall@5']:.3f}  MRR@10 {result['mrr@10']:.3f}"
+        )
+    print(f"corpus {guidance.corpus_version}; misses of the configured search:")
+    for m in next(iter(results.values()))["misses"]:
         print(f"  miss (rank {m['rank']}): {m['query']!r} want {m['want']} got {m['got']}")
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Write evals/reports/transcription.md from the JSON results of evaluate.py and bench.py."""
