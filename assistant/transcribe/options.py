@@ -40,7 +40,7 @@ class TranscribeOptions:
     # Speakers
     worker_channel: int = 0
     swap_speakers: bool = False
-    one_voice_similarity: float = 0.90
+    one_voice_similarity: float = 0.91
     uncertain_speaker_margin: float = 0.02
     # Limits
     max_audio_seconds: float = 3 * 3600.0

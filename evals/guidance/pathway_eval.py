@@ -52,6 +52,9 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=DEV_DIR)
     parser.add_argument("--encoder", default="minilm", help="Encoder of the extraction stage (predicted findings).")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--findings-cache", type=Path, default=None, help="Predicted findings as JSON: read if it exists, else written."
+    )
     args = parser.parse_args()
     calls = load_calls(args.dir)
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,7 +66,14 @@ def main() -> None:
             from assistant.pipeline import Pipeline
 
             pipeline = Pipeline.start(settings, encoder=args.encoder)
-            findings = {c.id: pipeline.extractor.extract(c.transcript) for c in calls}
+            cache = args.findings_cache
+            if cache is not None and cache.exists():
+                stored = json.loads(cache.read_text(encoding="utf-8"))
+                findings = {cid: Findings.model_validate(f) for cid, f in stored.items()}
+            else:
+                findings = {c.id: pipeline.extractor.extract(c.transcript) for c in calls}
+                if cache is not None:
+                    cache.write_text(json.dumps({k: f.model_dump(mode="json") for k, f in findings.items()}), "utf-8")
             guidance = pipeline.guidance
         result = evaluate(guidance, calls, findings)
     print(f"pathway from {args.findings} findings on {result['calls']} calls: exact {result['exact']:.3f}, "
