@@ -33,6 +33,7 @@ def _startup(
 from assistant.auth.cli import users_app  # noqa: E402
 from assistant.extract.cli import draft_command, eval_command, train_command  # noqa: E402
 from assistant.guidance.cli import guidance_app  # noqa: E402
+from assistant.transcribe.cli import transcribe_command  # noqa: E402
 from ui.cli import ui_command  # noqa: E402
 
 app.command("draft")(draft_command)
@@ -43,6 +44,7 @@ app.command("eval")(eval_command)
 app.add_typer(users_app, name="users")
 app.command("ui")(ui_command)
 app.add_typer(guidance_app, name="guidance")
+app.command("transcribe")(transcribe_command)
 
 
 @app.command("summary")

@@ -127,6 +127,11 @@ class CallerRoles(_Strict):
     self_reference: list[str] = Field(description="Phrases by which callers introduce themselves.")
     self_reference_window: int = Field(8, ge=1)
     roles: dict[str, list[str]]
+    introduced_only: list[str] = Field(
+        default_factory=list,
+        description="Roles whose phrases count only right after the caller introduces themselves (family words name "
+        "the family everywhere else in a call).",
+    )
     fallback: str = "other"
 
     @field_validator("roles")

@@ -32,6 +32,8 @@ def caller_role(analyser: Analyser, call: CallText) -> CallerInfo:
             taken_until = end
             role = strings[key]
             introduced = any(0 <= start - e <= cfg.self_reference_window for e in selfs)
+            if role in cfg.introduced_only and not introduced:
+                continue
             weight = (3.0 if introduced else 1.0) * (_TURN_DECAY**rank) * (1.0 + 0.1 * (end - start))
             scores[role] = scores.get(role, 0.0) + weight
             if weight > where.get(role, (0.0, 0, 0, 0))[0]:

@@ -26,7 +26,7 @@ class ExtractOptions:
     """How rules and classifier are fused; recorded in every record's provenance."""
 
     use_classifier: bool = True
-    classifier_only_threshold: float = 0.5  # a factor found by the classifier alone needs this probability (tuned by CV on dev)
+    classifier_only_threshold: float = 0.7  # a factor found by the classifier alone needs this probability (tuned by CV on dev)
     rule_base_confidence: float = 0.55  # a rule mention's confidence is this plus agreement * classifier p
     rule_agreement_weight: float = 0.4
 

@@ -220,16 +220,16 @@ def decode(info: AudioInfo, max_audio_seconds: float) -> Recording:
         ) from exc
     if total == 0:
         raise AudioError(path, "contains no audio samples (zero length); export or copy the recording again")
-    if packets and damaged / packets > MAX_DAMAGED_SHARE:
-        raise AudioError(
-            path, f"is damaged: {damaged} of {packets} audio packets could not be decoded; export the call again"
-        )
     decoded = total / SAMPLE_RATE
     if info.duration is not None and decoded < info.duration - max(TRUNCATION_TOLERANCE_S, 0.02 * info.duration):
         raise AudioError(
             path,
             f"is cut short: its header says {format_duration(info.duration)} but only {format_duration(decoded)} "
             "of audio could be read; copy or export the file again",
+        )
+    if packets and damaged / packets > MAX_DAMAGED_SHARE:
+        raise AudioError(
+            path, f"is damaged: {damaged} of {packets} audio packets could not be decoded; export the call again"
         )
     samples = np.concatenate(parts, axis=1).astype(np.float32, copy=False)
     notes = []

@@ -7,7 +7,9 @@
 2. The pieces are clustered into two voices (spherical 2-means weighted by length). When the two
    centres are closer than ``one_voice_similarity`` the recording is one voice and stays one speaker:
    a split would only cut one person in two.
-3. A weakly held piece between two pieces of its own segment that agree with each other takes theirs.
+   A "voice" holding under 15% of the speech is a few odd pieces, not a second person.
+3. A Whisper segment (mostly one sentence of one speaker) takes the voice of most of its speech,
+   unless some of its pieces are clearly the other voice: then the change is kept inside it.
 
 The result is a list of spans with a voice (0 = the voice heard first) and a margin: how much closer
 the piece is to its own voice than to the other. Small margins are flagged for the reviewer.
@@ -29,7 +31,8 @@ PIECE_S = 1.5
 MIN_PIECE_S = 0.5  # shorter pieces are widened to this for embedding
 MAX_GAP_S = 0.5  # a pause this long between words starts a new piece
 RELIABLE_FRAMES = 50  # pieces with less speech than this (0.5 s) do not shape the voices, they only join one
-WEAK_MARGIN = 0.05
+CLEAR_MARGIN = 0.08  # a piece this much closer to one voice keeps it even against its segment
+MIN_VOICE_SHARE = 0.15  # a "voice" with less of the speech than this is a few odd pieces, not a person
 UNRELIABLE_MARGIN = 0.01
 
 
@@ -162,30 +165,45 @@ def diarise(
     reliable = voiced >= RELIABLE_FRAMES
     if reliable.sum() < 2:
         return Diarisation(one, 1, None, time.perf_counter() - started)
-    labels, centres = two_means(embeddings[reliable], voiced[reliable].astype(float))
+    # Each segment's voice is the mean of its pieces' embeddings (as resemblyzer embeds an utterance).
+    segment_of = np.array([p for _, _, p in cut])
+    segments_seen = sorted(set(segment_of.tolist()))
+    means, amounts = [], []
+    for segment in segments_seen:
+        members = (segment_of == segment) & reliable
+        if not members.any():
+            members = segment_of == segment
+        total = (embeddings[members] * np.maximum(voiced[members], 1)[:, None]).sum(axis=0)
+        means.append(total / max(float(np.linalg.norm(total)), 1e-9))
+        amounts.append(float(voiced[members].sum()))
+    segment_vectors, segment_speech = np.array(means), np.array(amounts)
+    usable = segment_speech >= RELIABLE_FRAMES
+    if usable.sum() < 2:
+        return Diarisation(one, 1, None, time.perf_counter() - started)
+    labels, centres = two_means(segment_vectors[usable], segment_speech[usable])
     similarity = float(centres[0] @ centres[1])
-    if similarity > one_voice_similarity:
+    smaller_share = min(segment_speech[usable][labels == k].sum() for k in (0, 1)) / segment_speech[usable].sum()
+    if similarity > one_voice_similarity or smaller_share < MIN_VOICE_SHARE:
         return Diarisation(one, 1, similarity, time.perf_counter() - started)
-    scores = embeddings @ centres.T
-    labels = np.argmax(scores, axis=1)
-    if labels[0] != 0:  # voice 0 is the one heard first
-        labels = 1 - labels
-        scores = scores[:, ::-1]
-    margins = np.abs(scores[:, 0] - scores[:, 1])
-    margins[~reliable] = np.minimum(margins[~reliable], UNRELIABLE_MARGIN)  # too little speech to be sure
-    labels = _smooth(labels, margins, [p for _, _, p in cut])
+    first_voice = int(np.argmax(segment_vectors[0] @ centres.T))
+    if first_voice != 0:  # voice 0 is the one heard first
+        centres = centres[::-1]
+    segment_scores = {seg: vec @ centres.T for seg, vec in zip(segments_seen, segment_vectors, strict=True)}
+    piece_scores = embeddings @ centres.T
+    labels = np.empty(len(cut), dtype=int)
+    margins = np.empty(len(cut))
+    for i, segment in enumerate(segment_of):
+        seg_scores, own = segment_scores[int(segment)], piece_scores[i]
+        seg_voice, own_voice = int(np.argmax(seg_scores)), int(np.argmax(own))
+        own_margin = abs(float(own[0] - own[1]))
+        if own_voice != seg_voice and own_margin >= CLEAR_MARGIN and voiced[i] >= 2 * RELIABLE_FRAMES:
+            labels[i], margins[i] = own_voice, own_margin  # a clear change of speaker inside the segment
+        else:
+            labels[i], margins[i] = seg_voice, abs(float(seg_scores[0] - seg_scores[1]))
+        if segment_speech[segments_seen.index(int(segment))] < RELIABLE_FRAMES:
+            margins[i] = min(margins[i], UNRELIABLE_MARGIN)  # too little speech to be sure
     spans_out = [
         VoiceSpan(round(s, 3), round(e, 3), int(v), round(float(m), 4))
         for (s, e, _), v, m in zip(cut, labels, margins, strict=True)
     ]
     return Diarisation(spans_out, 2, similarity, time.perf_counter() - started)
-
-
-def _smooth(labels: np.ndarray, margins: np.ndarray, segment_of: list[int], weak: float = WEAK_MARGIN) -> np.ndarray:
-    """A weakly held piece between two neighbours of its own segment that agree with each other takes their voice."""
-    out = labels.copy()
-    for i in range(1, len(labels) - 1):
-        same_segment = segment_of[i - 1] == segment_of[i] == segment_of[i + 1]
-        if same_segment and labels[i - 1] == labels[i + 1] != labels[i] and margins[i] < weak:
-            out[i] = labels[i - 1]
-    return out
