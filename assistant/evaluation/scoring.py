@@ -90,10 +90,7 @@ def score(calls: list[LabelledCall], records: list[DraftRecord]) -> Scores:
                 status_total += 1
                 status_hits += p.status == g.status
                 status_conf[g.status][p.status] += 1
-                if p.status != g.status and not (g_active and p_active) and not (p_active and not g_active):
-                    errors.append({"call": call.transcript.id, "factor": factor_id, "error": "status",
-                                   "predicted": p.status, "gold": g.status, "quote": quote})  # fmt: skip
-                elif p.status != g.status and g_active and p_active:
+                if p.status != g.status and not (g_active and p_active) and not (p_active and not g_active) or p.status != g.status and g_active and p_active:
                     errors.append({"call": call.transcript.id, "factor": factor_id, "error": "status",
                                    "predicted": p.status, "gold": g.status, "quote": quote})  # fmt: skip
         verbatim.extend(_verbatim(record))

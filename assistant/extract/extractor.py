@@ -17,7 +17,6 @@ from assistant.knowledge import Knowledge
 from assistant.models import Encoder
 from assistant.records import Findings, Transcript
 
-
 UNANCHORED_ORDER = ("other_person", "possible", "historical", "negated")
 
 
