@@ -119,7 +119,7 @@ def _versions() -> dict[str, str]:
 def _fit_logistic(
     x: np.ndarray, y: np.ndarray, weight: np.ndarray, c: float, max_iter: int = 400
 ) -> tuple[np.ndarray, np.ndarray]:
-    """All factors' L2-regularised logistic regressions at once (sklearn's objective:
+    """All factors' L2-regularised logistic regressions at once (the objective of scikit-learn's LogisticRegression:
     C * sum of weighted log-loss + 0.5 * |w|^2), solved jointly with L-BFGS."""
     from scipy.optimize import minimize
 
