@@ -60,16 +60,22 @@ class MiniLMEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         torch = self._torch
         out = []
+        # batches of similar length pad less: encode in length order, return in the caller's order
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ordered = [texts[i] for i in order]
         with self._lock, torch.inference_mode():
-            for i in range(0, len(texts), self.batch_size):
-                batch = list(texts[i : i + self.batch_size])
+            for i in range(0, len(ordered), self.batch_size):
+                batch = ordered[i : i + self.batch_size]
                 enc = self.tokenizer(batch, padding=True, truncation=True, max_length=128, return_tensors="pt")
                 hidden = self.model(**enc).last_hidden_state
                 mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, dim=1)
                 out.append(pooled.numpy().astype(np.float32))
-        return np.concatenate(out)
+        vectors = np.concatenate(out)
+        result = np.empty_like(vectors)
+        result[order] = vectors
+        return result
 
 
 class HashingEncoder:

@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     )
     whisper_device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where Whisper runs; auto uses CUDA when present.")
     whisper_compute_type: str = Field("int8", description="CTranslate2 compute type (int8 on CPU; float16 suits CUDA).")
-    whisper_beam_size: int = Field(1, ge=1, le=10, description="Beam size for decoding; 1 is greedy and fastest.")
+    whisper_beam_size: int = Field(
+        2, ge=1, le=10, description="Beam size for decoding; 1 is greedy and fastest, 2 measured best for its cost (docs/transcription.md)."
+    )
     word_timestamps: bool = Field(
         True,
         description="Ask Whisper for word times; turns are then split and ordered word by word (measured cost: about 5% more CPU time, docs/transcription.md).",

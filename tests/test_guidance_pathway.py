@@ -127,3 +127,12 @@ def test_advise_cites_the_pathway_page_and_the_factor_pages(tmp_path: Path) -> N
         page, slug = source.split("#")
         doc = guidance.doc(page)
         assert doc is not None and doc.section(slug) is not None
+
+
+def test_a_low_confidence_finding_counts_as_possible(decider: PathwayDecider) -> None:
+    unsure = findings(("physical_abuse", "risk", "present"))
+    unsure.factors[0].confidence = 0.4
+    pathway, _ = decider.suggest(unsure, QUIET)
+    assert pathway.suggested == "child_in_need"
+    assert "low confidence" in pathway.reasons[0].text
+    assert "if physical abuse is confirmed: child_protection" in pathway.would_change

@@ -116,13 +116,17 @@ def test_too_long_is_refused_from_the_header(tmp_path: Path, monkeypatch: pytest
         raise AssertionError("decoded a recording that was already known to be too long")
 
     monkeypatch.setattr(audio_module, "decode", no_decoding)
-    with pytest.raises(AudioError, match=r"long\.wav: the recording is 5 s long, over the 4 s limit \(FRONTDOOR_MAX_AUDIO_SECONDS\)"):
+    with pytest.raises(
+        AudioError, match=r"long\.wav: the recording is 5 s long, over the 4 s limit \(FRONTDOOR_MAX_AUDIO_SECONDS\)"
+    ):
         audio_module.load_recording(path, LIMIT_MB, 4.0)
 
 
 def test_too_big_is_refused_before_opening(tmp_path: Path) -> None:
     path = write(tmp_path / "big.wav", tone(10.0))
-    with pytest.raises(AudioError, match=r"big\.wav: the file is 0 MB, over the 0\.1 MB limit \(FRONTDOOR_MAX_UPLOAD_MB\)"):
+    with pytest.raises(
+        AudioError, match=r"big\.wav: the file is 0 MB, over the 0\.1 MB limit \(FRONTDOOR_MAX_UPLOAD_MB\)"
+    ):
         probe_audio(path, 0.1, LIMIT_S)
 
 

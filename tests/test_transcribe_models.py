@@ -70,13 +70,24 @@ def test_stereo_call(tmp_path: Path, loader: ModelLoader, real_settings: Setting
     assert Transcript.model_validate_json(transcript.model_dump_json()) == transcript
 
 
-def test_mono_call_finds_two_voices_and_the_worker(tmp_path: Path, loader: ModelLoader, real_settings: Settings) -> None:
-    call = spoken_call(tmp_path / "mono-call.flac", TURNS, stereo=False)
+def speaker_of_time(call_turns: list[tuple[str, str, float, float]], t: float) -> str:
+    return min(call_turns, key=lambda turn: 0 if turn[2] <= t <= turn[3] else min(abs(t - turn[2]), abs(t - turn[3])))[
+        0
+    ]
+
+
+def test_mono_call_finds_two_voices_and_the_worker(
+    tmp_path: Path, loader: ModelLoader, real_settings: Settings
+) -> None:
+    call = spoken_call(tmp_path / "mono-call.flac", TURNS + TURNS[2:], stereo=False)
     transcript = transcribe_file(call.path, loader, real_settings)
     speakers = transcript.produced_by["speakers"]
     assert speakers["method"] == "voices" and speakers["voices"] == 2
     assert speakers["roles"]["method"] == "greeting"
-    assert [t.speaker for t in transcript.turns] == [s for s, *_ in call.turns]
+    heard = [(w, turn.speaker) for turn in transcript.turns for w in turn.words]
+    right = sum(speaker == speaker_of_time(call.turns, (w.start + w.end) / 2) for w, speaker in heard)
+    assert right / len(heard) >= 0.8
+    assert transcript.turns[0].speaker == "worker" and len(transcript.turns) >= 4
 
 
 def test_one_voice_stays_one_speaker(tmp_path: Path, loader: ModelLoader, real_settings: Settings) -> None:

@@ -97,7 +97,14 @@ def split_stereo_tones(path: Path) -> Path:
     return write(path, np.stack([left, right], axis=1))
 
 
-def fake_segment(start: float, end: float, text: str, avg_logprob: float = -0.2, no_speech_prob: float = 0.05, compression_ratio: float = 1.2) -> SimpleNamespace:
+def fake_segment(
+    start: float,
+    end: float,
+    text: str,
+    avg_logprob: float = -0.2,
+    no_speech_prob: float = 0.05,
+    compression_ratio: float = 1.2,
+) -> SimpleNamespace:
     tokens = text.split()
     step = (end - start) / max(len(tokens), 1)
     words = [

@@ -282,8 +282,11 @@ class GuidanceIndex:
             self._delete_docs(doc_ids)
 
     # -- searching -----------------------------------------------------------------------------
-    def search_vector(self, vector: np.ndarray, k: int = 5, distinct_sections: bool = True) -> list[Hit]:
-        total = self.count()
+    def search_vector(
+        self, vector: np.ndarray, k: int = 5, distinct_sections: bool = True, known_count: int | None = None
+    ) -> list[Hit]:
+        """The nearest passages; ``known_count`` (the caller's count of indexed chunks) saves a lookup."""
+        total = self.count() if known_count is None else known_count
         if total == 0 or k <= 0:
             return []
         n = min(total, k * 4 if distinct_sections else k)

@@ -172,15 +172,31 @@ class PathwayDecider:
     def suggest(self, findings: Findings, transcript: Transcript) -> tuple[Pathway, Decision]:
         """The suggestion with rationale, reasons and what would change it (sources are added by the caller)."""
         risks: dict[str, str] = {}
+        doubted: list[str] = []
         for f in findings.factors:
             if f.kind != "risk":
                 continue
+            status: str = f.status
+            if status == "present" and f.confidence < self.rules.present_min_confidence:
+                status = "possible"
+                doubted.append(f.factor)
             previous = risks.get(f.factor)
-            if previous is None or self._rank(f.factor, f.status) > self._rank(f.factor, previous):
-                risks[f.factor] = f.status
+            if previous is None or self._rank(f.factor, status) > self._rank(f.factor, previous):
+                risks[f.factor] = status
         strengths = sorted({f.factor for f in findings.factors if f.kind == "strength" and f.status == "present"})
         urgent = find_urgent_cues(transcript, self.rules)
         decision = self.decide(risks, strengths, findings.parents_aware, urgent)
+        for factor in doubted:
+            if risks.get(factor) == "possible":
+                decision.steps.insert(
+                    0,
+                    PathwayReason(
+                        factor=factor,
+                        status="present",
+                        text=f"{self.label(factor)} was found with low confidence, so it counts as possible "
+                        "until a person confirms it",
+                    ),
+                )
         suggested = self.rules.pathways[decision.level]
         pathway = Pathway(
             suggested=suggested,

@@ -224,6 +224,9 @@ class PathwayRules(_Strict):
     escalation: list[Escalation] = Field(default_factory=list)
     step_down: list[StepDown] = Field(default_factory=list)
     urgent: Urgent
+    present_min_confidence: float = Field(
+        0.0, ge=0.0, le=1.0, description="A risk found as present with lower confidence counts as possible."
+    )
     consent: Consent | None = None
     sources: Sources = Field(default_factory=Sources)  # type: ignore[arg-type]
 

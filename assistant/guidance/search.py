@@ -111,37 +111,35 @@ def load_vocabulary(corpus_dir: Path) -> tuple[Vocabulary, str]:
 
 
 class LexicalIndex:
-    """BM25 over the indexed passages, kept in memory as a sparse matrix."""
+    """BM25 over the indexed passages, kept in memory as postings (numpy arrays per term)."""
 
     def __init__(self, ids: Sequence[str], texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
-        from scipy.sparse import csc_matrix
-
         self.ids = list(ids)
         tokens = [_TOKEN.findall(t.lower()) for t in texts]
-        self.vocab: dict[str, int] = {}
-        rows, cols, tfs = [], [], []
-        for row, toks in enumerate(tokens):
-            for term, count in Counter(toks).items():
-                rows.append(row)
-                cols.append(self.vocab.setdefault(term, len(self.vocab)))
-                tfs.append(count)
         n = max(len(tokens), 1)
         lengths = np.array([len(t) for t in tokens], dtype=np.float64)
         avg = float(lengths.mean()) if len(tokens) else 1.0
-        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(self.vocab)) if cols else np.zeros(0)
-        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
-        tf = np.array(tfs, dtype=np.float64)
-        row_arr = np.array(rows, dtype=np.int64)
-        col_arr = np.array(cols, dtype=np.int64)
-        norm = k1 * (1 - b + b * lengths[row_arr] / max(avg, 1e-9)) if len(tf) else tf
-        weights = idf[col_arr] * tf * (k1 + 1) / (tf + norm) if len(tf) else tf
-        self.matrix = csc_matrix((weights, (row_arr, col_arr)), shape=(len(tokens), len(self.vocab)))
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for row, toks in enumerate(tokens):
+            for term, count in Counter(toks).items():
+                rows, counts = postings.setdefault(term, ([], []))
+                rows.append(row)
+                counts.append(count)
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, (rows, counts) in postings.items():
+            row_arr = np.array(rows, dtype=np.int64)
+            tf = np.array(counts, dtype=np.float64)
+            idf = np.log(1.0 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
+            norm = k1 * (1 - b + b * lengths[row_arr] / max(avg, 1e-9))
+            self.postings[term] = (row_arr, idf * tf * (k1 + 1) / (tf + norm))
 
     def scores(self, query: str) -> np.ndarray:
-        terms = [self.vocab[t] for t in set(_TOKEN.findall(query.lower())) if t in self.vocab]
-        if not terms or not self.ids:
-            return np.zeros(len(self.ids))
-        return np.asarray(self.matrix[:, terms].sum(axis=1)).ravel()
+        out = np.zeros(len(self.ids))
+        for term in set(_TOKEN.findall(query.lower())):
+            found = self.postings.get(term)
+            if found is not None:
+                out[found[0]] += found[1]
+        return out
 
 
 @dataclass
@@ -160,6 +158,7 @@ class HybridSearcher:
         got = index.store.get(include=["documents", "metadatas"])
         self._meta = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         self.lexical = LexicalIndex(got["ids"], got["documents"])
+        self._row = {chunk_id: row for row, chunk_id in enumerate(self.lexical.ids)}
 
     def _hit(self, chunk_id: str, score: float) -> Hit:
         text, meta = self._meta[chunk_id]
@@ -179,19 +178,23 @@ class HybridSearcher:
         ranking = self.vocabulary.ranking
         expanded = self.vocabulary.expand(query)
         vector = self.index.encoder.encode([expanded])[0]
-        dense_hits = self.index.search_vector(vector, ranking.candidates, distinct_sections=False)
+        dense_hits = self.index.search_vector(
+            vector, min(ranking.candidates, len(self._meta)), distinct_sections=False, known_count=len(self._meta)
+        )
         candidates = {h.chunk_id: _Candidate(h, h.score) for h in dense_hits}
         lexical = self.lexical.scores(expanded)
         best_lexical = float(lexical.max()) if len(lexical) else 0.0
         if best_lexical > 0:
             floor = min((c.dense for c in candidates.values()), default=0.0)
-            for row in np.argsort(-lexical)[: ranking.lexical_candidates]:
+            top = min(ranking.lexical_candidates, len(lexical))
+            best_rows = np.argpartition(-lexical, top - 1)[:top] if top else []
+            for row in best_rows:
                 chunk_id = self.lexical.ids[row]
                 if lexical[row] > 0 and chunk_id not in candidates and chunk_id in self._meta:
                     candidates[chunk_id] = _Candidate(self._hit(chunk_id, floor), floor)
-            rows = {cid: i for i, cid in enumerate(self.lexical.ids)}
             for cid, cand in candidates.items():
-                cand.lexical = float(lexical[rows[cid]]) / best_lexical if cid in rows else 0.0
+                row = self._row.get(cid)
+                cand.lexical = float(lexical[row]) / best_lexical if row is not None else 0.0
         intent = self.vocabulary.intent_sections(query)
         base = {
             cid: c.dense + ranking.lexical * c.lexical + (ranking.intent if c.hit.slug in intent else 0.0)

@@ -27,7 +27,7 @@ from assistant.transcribe.errors import AudioError
 from assistant.transcribe.options import TranscribeOptions
 from assistant.transcribe.recognise import recognise
 from assistant.transcribe.roles import RoleDecision, decide_roles, load_role_hints
-from assistant.transcribe.turns import Atom, atoms, build_turns
+from assistant.transcribe.turns import Atom, VoiceAt, atoms, build_turns
 
 __all__ = ["AudioError", "TranscribeOptions", "transcribe_file"]
 
@@ -89,15 +89,18 @@ def transcribe_file(
     layout = stereo_layout(*recording.channels) if len(recording.channels) == 2 else None
     if layout is not None:
         audio_info["channels_layout"] = layout.to_dict()
-    packages = ("faster-whisper", "ctranslate2", "av")
+    packages: tuple[str, ...] = ("faster-whisper", "ctranslate2", "av")
     if layout is not None and layout.layout == "split":
         atom_list, speaker_of, speakers, timing = _by_channel(recording, whisper, options, progress)
     else:
+        one_voice: Speaker | None = None
         if layout is not None and layout.layout in ("left_only", "right_only"):
+            # Only one channel carries sound: its voices are split; a single voice takes that channel's party.
             channel = 0 if layout.layout == "left_only" else 1
-            audio, one_voice = recording.channels[channel], ("worker" if channel == options.worker_channel else "caller")
+            audio = recording.channels[channel]
+            one_voice = "worker" if channel == options.worker_channel else "caller"
         else:
-            audio, one_voice = recording.mono(), None
+            audio = recording.mono()
         atom_list, speaker_of, speakers, timing = _by_voice(
             path, audio, loader, whisper, options, settings, one_voice, progress
         )
@@ -128,6 +131,13 @@ def transcribe_file(
     return Transcript(id=path.stem, turns=turns, source=str(path), audio=path.name, produced_by=produced_by)
 
 
+def _fixed_voice(voice: int) -> VoiceAt:
+    def voice_at(start: float, end: float) -> tuple[int, float | None, float]:
+        return voice, None, 0.0
+
+    return voice_at
+
+
 def _by_channel(
     recording: Recording, whisper: Any, options: TranscribeOptions, progress: Progress | None
 ) -> tuple[list[Atom], Callable[[int], Speaker], dict[str, Any], dict[str, float]]:
@@ -137,7 +147,7 @@ def _by_channel(
     for channel, audio in enumerate(recording.channels):
         segments, spent = recognise(whisper, audio, options, _part(progress, 0.5 * channel, 0.5))
         seconds += spent
-        atom_list += atoms(segments, lambda s, e, c=channel: (c, None, 0.0), options.word_timestamps, 0.0)
+        atom_list += atoms(segments, _fixed_voice(channel), options.word_timestamps, 0.0)
 
     def speaker_of(channel: int) -> Speaker:
         return _swap("worker" if channel == options.worker_channel else "caller", options.swap_speakers)

@@ -77,7 +77,7 @@ class Recording:
     def mono(self) -> np.ndarray:
         if len(self.channels) == 1:
             return self.channels[0]
-        return np.mean(np.stack(self.channels), axis=0, dtype=np.float32)
+        return np.asarray(np.mean(np.stack(self.channels), axis=0, dtype=np.float32))
 
 
 def check_file(path: Path, max_upload_mb: float) -> int:

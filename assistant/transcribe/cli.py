@@ -75,7 +75,12 @@ def transcribe_command(
         fail(str(exc))
 
     failures = 0
-    with tqdm(total=len(files), unit="recording", desc="transcribing", bar_format="{l_bar}{bar}| {n:.1f}/{total} [{elapsed}<{remaining}]") as bar:
+    with tqdm(
+        total=len(files),
+        unit="recording",
+        desc="transcribing",
+        bar_format="{l_bar}{bar}| {n:.1f}/{total} [{elapsed}<{remaining}]",
+    ) as bar:
         for index, path in enumerate(files):
             bar.set_postfix_str(path.name)
 

@@ -65,8 +65,15 @@ class Diarisation:
         if best is not None:
             return best.voice, best.margin, 0.0
         middle = (start + end) / 2
-        nearest = min(self.spans, key=lambda sp: 0.0 if sp.start <= middle <= sp.end else min(abs(sp.start - middle), abs(sp.end - middle)))
-        distance = 0.0 if nearest.start <= middle <= nearest.end else min(abs(nearest.start - middle), abs(nearest.end - middle))
+        nearest = min(
+            self.spans,
+            key=lambda sp: 0.0 if sp.start <= middle <= sp.end else min(abs(sp.start - middle), abs(sp.end - middle)),
+        )
+        distance = (
+            0.0
+            if nearest.start <= middle <= nearest.end
+            else min(abs(nearest.start - middle), abs(nearest.end - middle))
+        )
         return nearest.voice, nearest.margin, distance
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,45 +172,59 @@ def diarise(
     reliable = voiced >= RELIABLE_FRAMES
     if reliable.sum() < 2:
         return Diarisation(one, 1, None, time.perf_counter() - started)
-    # Each segment's voice is the mean of its pieces' embeddings (as resemblyzer embeds an utterance).
-    segment_of = np.array([p for _, _, p in cut])
-    segments_seen = sorted(set(segment_of.tolist()))
-    means, amounts = [], []
-    for segment in segments_seen:
-        members = (segment_of == segment) & reliable
-        if not members.any():
-            members = segment_of == segment
-        total = (embeddings[members] * np.maximum(voiced[members], 1)[:, None]).sum(axis=0)
-        means.append(total / max(float(np.linalg.norm(total)), 1e-9))
-        amounts.append(float(voiced[members].sum()))
-    segment_vectors, segment_speech = np.array(means), np.array(amounts)
-    usable = segment_speech >= RELIABLE_FRAMES
-    if usable.sum() < 2:
-        return Diarisation(one, 1, None, time.perf_counter() - started)
-    labels, centres = two_means(segment_vectors[usable], segment_speech[usable])
-    similarity = float(centres[0] @ centres[1])
-    smaller_share = min(segment_speech[usable][labels == k].sum() for k in (0, 1)) / segment_speech[usable].sum()
+    labels, centres = two_means(embeddings[reliable], voiced[reliable].astype(float))
+    scores = embeddings @ centres.T
+    labels = np.argmax(scores, axis=1)
+    margins = np.abs(scores[:, 0] - scores[:, 1])
+    segment_of = [p for _, _, p in cut]
+    labels = _by_segment(labels, margins, voiced, segment_of)
+    similarity, smaller_share = _separation(embeddings, voiced, labels, segment_of)
     if similarity > one_voice_similarity or smaller_share < MIN_VOICE_SHARE:
         return Diarisation(one, 1, similarity, time.perf_counter() - started)
-    first_voice = int(np.argmax(segment_vectors[0] @ centres.T))
-    if first_voice != 0:  # voice 0 is the one heard first
-        centres = centres[::-1]
-    segment_scores = {seg: vec @ centres.T for seg, vec in zip(segments_seen, segment_vectors, strict=True)}
-    piece_scores = embeddings @ centres.T
-    labels = np.empty(len(cut), dtype=int)
-    margins = np.empty(len(cut))
-    for i, segment in enumerate(segment_of):
-        seg_scores, own = segment_scores[int(segment)], piece_scores[i]
-        seg_voice, own_voice = int(np.argmax(seg_scores)), int(np.argmax(own))
-        own_margin = abs(float(own[0] - own[1]))
-        if own_voice != seg_voice and own_margin >= CLEAR_MARGIN and voiced[i] >= 2 * RELIABLE_FRAMES:
-            labels[i], margins[i] = own_voice, own_margin  # a clear change of speaker inside the segment
-        else:
-            labels[i], margins[i] = seg_voice, abs(float(seg_scores[0] - seg_scores[1]))
-        if segment_speech[segments_seen.index(int(segment))] < RELIABLE_FRAMES:
-            margins[i] = min(margins[i], UNRELIABLE_MARGIN)  # too little speech to be sure
+    if labels[0] != 0:  # voice 0 is the one heard first
+        labels = 1 - labels
+    margins[~reliable] = np.minimum(margins[~reliable], UNRELIABLE_MARGIN)  # too little speech to be sure
     spans_out = [
         VoiceSpan(round(s, 3), round(e, 3), int(v), round(float(m), 4))
         for (s, e, _), v, m in zip(cut, labels, margins, strict=True)
     ]
     return Diarisation(spans_out, 2, similarity, time.perf_counter() - started)
+
+
+def _by_segment(labels: np.ndarray, margins: np.ndarray, voiced: np.ndarray, segment_of: list[int]) -> np.ndarray:
+    """Whisper segments are mostly one sentence of one speaker: a piece takes the voice of most of its
+    segment's speech, unless it is clearly (margin and length) the other voice."""
+    out = labels.copy()
+    members: dict[int, list[int]] = {}
+    for index, segment in enumerate(segment_of):
+        members.setdefault(segment, []).append(index)
+    for indices in members.values():
+        votes = np.bincount(labels[indices], weights=np.maximum(voiced[indices], 1), minlength=2)
+        majority = int(np.argmax(votes))
+        for i in indices:
+            clear = margins[i] >= CLEAR_MARGIN and voiced[i] >= 2 * RELIABLE_FRAMES
+            if labels[i] != majority and not clear:
+                out[i] = majority
+    return out
+
+
+def _separation(
+    embeddings: np.ndarray, voiced: np.ndarray, labels: np.ndarray, segment_of: list[int]
+) -> tuple[float, float]:
+    """(similarity of the two voices, share of speech of the smaller one), each voice averaged over
+    whole segments (as resemblyzer averages an utterance), which steadies both against odd pieces."""
+    weight = np.maximum(voiced, 1).astype(float)
+    totals = [np.zeros(embeddings.shape[1]), np.zeros(embeddings.shape[1])]
+    speech = np.zeros(2)
+    for segment in sorted(set(segment_of)):
+        indices = [i for i, s in enumerate(segment_of) if s == segment]
+        vector = (embeddings[indices] * weight[indices, None]).sum(axis=0)
+        vector /= max(float(np.linalg.norm(vector)), 1e-9)
+        votes = np.bincount(labels[indices], weights=weight[indices], minlength=2)
+        voice = int(np.argmax(votes))
+        totals[voice] += vector * votes.sum()
+        speech[voice] += votes.sum()
+    if not speech.all():
+        return 1.0, 0.0
+    centres = [t / max(float(np.linalg.norm(t)), 1e-9) for t in totals]
+    return float(centres[0] @ centres[1]), float(speech.min() / speech.sum())

@@ -32,7 +32,9 @@ class Segment:
     flags: list[str] = field(default_factory=list)
 
 
-def segment_flags(avg_logprob: float, no_speech_prob: float, compression_ratio: float, options: TranscribeOptions) -> list[str]:
+def segment_flags(
+    avg_logprob: float, no_speech_prob: float, compression_ratio: float, options: TranscribeOptions
+) -> list[str]:
     flags = []
     if avg_logprob < options.low_confidence_logprob or compression_ratio > options.repetitive_compression_ratio:
         flags.append(LOW_CONFIDENCE)

@@ -51,7 +51,8 @@ class RoleHints(BaseModel):
         return any(_phrase_pattern(phrase).search(padded) for phrase in self.greetings)
 
     def questions(self, text: str) -> float:
-        """Questions in a text: a sentence ending in '?' counts 1, one opening with a question word 0.5."""
+        """Questions in a text: a sentence ending in '?' counts 1; one opening with a question word but
+        without a question mark counts 0.25 (Whisper usually punctuates questions)."""
         score = 0.0
         for sentence in _SENTENCES.findall(text):
             words = _normalise(sentence).split()
@@ -60,7 +61,7 @@ class RoleHints(BaseModel):
             if sentence.rstrip().endswith("?"):
                 score += 1.0
             elif words[0] in self.question_openers:
-                score += 0.5
+                score += 0.25
         return score
 
 

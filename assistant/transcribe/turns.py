@@ -84,7 +84,9 @@ def build_turns(atom_list: Sequence[Atom], speaker_of: Callable[[int], Speaker],
                 end=round(max(a.end for a in group), 3),
                 words=[w for a in group for w in a.words] if keep_words else [],
                 flags=flags,
-                avg_logprob=round(sum(w * s.avg_logprob for w, s in zip(weights, segments, strict=True)) / sum(weights), 4),
+                avg_logprob=round(
+                    sum(w * s.avg_logprob for w, s in zip(weights, segments, strict=True)) / sum(weights), 4
+                ),
                 no_speech_prob=max(s.no_speech_prob for s in segments),
             )
         )

@@ -67,7 +67,9 @@ def _mel_to_hz(mels: np.ndarray) -> np.ndarray:
 def mel_filters() -> np.ndarray:
     """(N_MELS, N_FFT // 2 + 1) Slaney-normalised triangular filters, equal to librosa.filters.mel."""
     fft_freqs = np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE)
-    edges = _mel_to_hz(np.linspace(_hz_to_mel(np.array([0.0]))[0], _hz_to_mel(np.array([SAMPLE_RATE / 2]))[0], N_MELS + 2))
+    edges = _mel_to_hz(
+        np.linspace(_hz_to_mel(np.array([0.0]))[0], _hz_to_mel(np.array([SAMPLE_RATE / 2]))[0], N_MELS + 2)
+    )
     widths = np.diff(edges)
     ramps = edges[:, None] - fft_freqs[None, :]
     weights = np.zeros((N_MELS, len(fft_freqs)))

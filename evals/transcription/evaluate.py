@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
 
     transcribe_file(real.audio, loader, settings, options=base)
 
-    results = {
+    results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_at_start": os.getloadavg()[0]},
         "calls": [c["id"] for c in calls],
         "variants": [],
