@@ -99,9 +99,16 @@ def test_one_voice_stays_one_speaker(tmp_path: Path, loader: ModelLoader, real_s
     assert len(transcript.turns) == 1
 
 
-def test_all_silence_has_no_speech(tmp_path: Path, loader: ModelLoader, real_settings: Settings) -> None:
-    path = write(tmp_path / "silence.wav", np.zeros(10 * SR, dtype=np.float32))
-    with pytest.raises(AudioError, match=r"silence\.wav: contains no speech"):
+@pytest.mark.parametrize("kind", ["silence", "noise", "tone"])
+def test_no_speech(tmp_path: Path, loader: ModelLoader, real_settings: Settings, kind: str) -> None:
+    t = np.arange(10 * SR) / SR
+    audio = {
+        "silence": np.zeros(10 * SR),
+        "noise": np.random.default_rng(0).standard_normal(10 * SR) * 0.1,
+        "tone": 0.3 * np.sin(2 * np.pi * 440 * t),
+    }[kind]
+    path = write(tmp_path / f"{kind}.wav", audio.astype(np.float32))
+    with pytest.raises(AudioError, match=rf"{kind}\.wav: contains no speech"):
         transcribe_file(path, loader, real_settings)
 
 

@@ -103,6 +103,13 @@ def test_no_segments_means_no_speech(tmp_path: Path, settings: Settings) -> None
         transcribe_file(path, loader_with(settings, [[], []]), settings)
 
 
+def test_only_no_speech_segments_means_no_speech(tmp_path: Path, settings: Settings) -> None:
+    path = split_stereo_tones(tmp_path / "hum.wav")
+    scripts = [[fake_segment(0.1, 1.0, "Thank you.", no_speech_prob=0.9)], []]
+    with pytest.raises(AudioError, match=r"hum\.wav: contains no speech"):
+        transcribe_file(path, loader_with(settings, scripts), settings)
+
+
 def test_silent_mono_is_no_speech_before_any_voice_model(tmp_path: Path, settings: Settings) -> None:
     path = write(tmp_path / "silent.flac", silence(3.0))
     loader = loader_with(settings, [[]])

@@ -1,18 +1,20 @@
 """Telling two voices apart in a one-channel recording, after Whisper has transcribed it.
 
 1. Each Whisper segment is cut into pieces of about 1.5 s (resemblyzer's own window) at word
-   boundaries when there are word times, else into equal parts; each piece is embedded once (no
-   overlap, so the cost is one pass over the speech). Pieces follow the words, so a change of speaker
-   between sentences falls between pieces.
-2. The pieces are clustered into two voices (spherical 2-means weighted by length). When the two
-   centres are closer than ``one_voice_similarity`` the recording is one voice and stays one speaker:
-   a split would only cut one person in two.
-   A "voice" holding under 15% of the speech is a few odd pieces, not a second person.
+   boundaries (and at pauses) when there are word times, else into equal parts. Each piece's speech
+   frames are embedded once (no overlap, so the cost is one pass over the speech); pieces follow the
+   words, so a change of speaker between sentences falls between pieces.
+2. Pieces with at least 0.5 s of speech are clustered into two voices (spherical 2-means weighted
+   by speech); every piece then takes the nearer voice.
 3. A Whisper segment (mostly one sentence of one speaker) takes the voice of most of its speech,
    unless some of its pieces are clearly the other voice: then the change is kept inside it.
+4. One voice or two: each voice is averaged over its whole segments (as resemblyzer averages an
+   utterance). When the two are more alike than ``one_voice_similarity``, or the second holds under
+   15% of the speech, the recording is one voice and stays one speaker: a split would only cut one
+   person in two.
 
 The result is a list of spans with a voice (0 = the voice heard first) and a margin: how much closer
-the piece is to its own voice than to the other. Small margins are flagged for the reviewer.
+the piece is to its voice than to the other. Small margins are flagged for the reviewer.
 """
 
 from __future__ import annotations

@@ -34,7 +34,10 @@ class TranscribeOptions:
     # faster-whisper skips silences longer than this before a suspected hallucination; it needs word
     # timestamps and is ignored without them.
     hallucination_silence_threshold: float | None = None
+    # Domain vocabulary, given as hot words (before every window) when FRONTDOOR_WHISPER_VOCABULARY is on;
+    # initial_prompt (before the first window only) is there to be measured against it.
     hotwords: str | None = None
+    initial_prompt: str | None = None
     # Flags for the reviewer; flagged segments are kept.
     low_confidence_logprob: float = LOW_CONFIDENCE_LOGPROB
     repetitive_compression_ratio: float = REPETITIVE_COMPRESSION_RATIO
@@ -78,6 +81,7 @@ class TranscribeOptions:
             "temperature": list(self.temperature),
             "hallucination_silence_threshold": (self.hallucination_silence_threshold if self.word_timestamps else None),
             "hotwords": self.hotwords,
+            "initial_prompt": self.initial_prompt,
             # Whisper would skip windows it judges silent; we keep them and flag them instead.
             "no_speech_threshold": None,
             "log_prob_threshold": self.low_confidence_logprob,

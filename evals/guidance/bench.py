@@ -102,7 +102,7 @@ def main() -> None:
         }
         print(f"indexed the real corpus: {real_chunks} chunks, {result['real_corpus']['chunks_per_second']}/s")
         settings = load_settings(data_dir=args.data_dir or Path(tmp) / "grown", cpu_threads=args.threads)
-        guidance = Guidance.open(settings, loader)
+        guidance = Guidance.open(settings, loader, sync=False)  # synced below with the filler pages included
 
         # 2. Grow to the target size with filler pages (timed: the bulk indexing throughput).
         sentences = [s.strip() for d in guidance.docs for s in d.markdown.replace("\n", " ").split(". ") if len(s) > 40]
