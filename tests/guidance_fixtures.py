@@ -125,9 +125,7 @@ def transcript(*turns: tuple[str, str], call_id: str = "t-1") -> Transcript:
     return Transcript(id=call_id, turns=[Turn(speaker=s, text=t) for s, t in turns])  # type: ignore[arg-type]
 
 
-def findings(
-    *factors: tuple[str, str, str], parents_aware: str = "unknown", quote_turn: int = 0
-) -> Findings:
+def findings(*factors: tuple[str, str, str], parents_aware: str = "unknown", quote_turn: int = 0) -> Findings:
     """factors: (factor, kind, status)."""
     return Findings(
         caller=CallerInfo(role="school"),

@@ -64,8 +64,12 @@ def test_strengths_step_down_with_a_floor(decider: PathwayDecider) -> None:
     assert stepped.suggested == "early_help" and decision.stepped_down
     assert any(w.startswith("if the strengths do not hold: child_in_need") for w in stepped.would_change)
     serious, _ = decider.suggest(
-        findings(("physical_abuse", "risk", "present"), ("parental_insight", "strength", "present"),
-                 ("accepts_support", "strength", "present"), ("stable_home", "strength", "present")),
+        findings(
+            ("physical_abuse", "risk", "present"),
+            ("parental_insight", "strength", "present"),
+            ("accepts_support", "strength", "present"),
+            ("stable_home", "strength", "present"),
+        ),
         QUIET,
     )
     assert serious.suggested == "child_protection"

@@ -63,8 +63,11 @@ def test_only_raised_risks_bring_their_questions(guidance: Guidance) -> None:
     call = transcript(("caller", "Nothing much to report."))
     questions, _ = guidance.advise(
         call,
-        findings(("physical_abuse", "risk", "ruled_out"), ("neglect", "risk", "possible"),
-                 ("protective_carer", "strength", "present")),
+        findings(
+            ("physical_abuse", "risk", "ruled_out"),
+            ("neglect", "risk", "possible"),
+            ("protective_carer", "strength", "present"),
+        ),
     )
     factors = {q.factor for q in questions}
     assert factors == {None, "neglect"}

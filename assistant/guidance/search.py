@@ -187,14 +187,14 @@ class HybridSearcher:
         if best_lexical > 0:
             floor = min((c.dense for c in candidates.values()), default=0.0)
             top = min(ranking.lexical_candidates, len(lexical))
-            best_rows = np.argpartition(-lexical, top - 1)[:top] if top else []
+            best_rows: Sequence[int] = np.argpartition(-lexical, top - 1)[:top].tolist() if top else []
             for row in best_rows:
                 chunk_id = self.lexical.ids[row]
                 if lexical[row] > 0 and chunk_id not in candidates and chunk_id in self._meta:
                     candidates[chunk_id] = _Candidate(self._hit(chunk_id, floor), floor)
             for cid, cand in candidates.items():
-                row = self._row.get(cid)
-                cand.lexical = float(lexical[row]) / best_lexical if row is not None else 0.0
+                found = self._row.get(cid)
+                cand.lexical = float(lexical[found]) / best_lexical if found is not None else 0.0
         intent = self.vocabulary.intent_sections(query)
         base = {
             cid: c.dense + ranking.lexical * c.lexical + (ranking.intent if c.hit.slug in intent else 0.0)
