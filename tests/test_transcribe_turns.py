@@ -78,14 +78,16 @@ def test_consecutive_segments_of_one_speaker_merge(tmp_path: Path, settings: Set
 def test_doubtful_segments_are_flagged_and_kept(tmp_path: Path, settings: Settings) -> None:
     path = split_stereo_tones(tmp_path / "call.wav")
     left = [
-        fake_segment(0.1, 1.9, "Who is the child?"),
+        fake_segment(0.1, 0.9, "Who is the child?"),
+        fake_segment(1.0, 1.9, "Is she safe?", no_speech_prob=0.7),
         fake_segment(4.1, 4.9, "Mumble mumble.", avg_logprob=-1.4),
-        fake_segment(5.0, 5.9, "Thank you.", no_speech_prob=0.8),
+        fake_segment(5.0, 5.9, "Thank you.", avg_logprob=-1.3, no_speech_prob=0.8),
     ]
     turns = transcribe_file(path, loader_with(settings, [left, []]), settings).turns
     assert [(t.text, t.flags) for t in turns] == [
-        ("Who is the child? Mumble mumble.", ["low_confidence"]),
-        ("Thank you.", ["no_speech"]),  # kept, as a turn of its own so the flag marks just it
+        ("Who is the child? Is she safe? Mumble mumble.", ["no_speech", "low_confidence"]),
+        # what Whisper would have skipped as silence is kept, as a turn of its own so the flags mark just it
+        ("Thank you.", ["low_confidence", "no_speech"]),
     ]
     assert turns[1].no_speech_prob == pytest.approx(0.8)
 
@@ -105,7 +107,7 @@ def test_no_segments_means_no_speech(tmp_path: Path, settings: Settings) -> None
 
 def test_only_no_speech_segments_means_no_speech(tmp_path: Path, settings: Settings) -> None:
     path = split_stereo_tones(tmp_path / "hum.wav")
-    scripts = [[fake_segment(0.1, 1.0, "Thank you.", no_speech_prob=0.9)], []]
+    scripts = [[fake_segment(0.1, 1.0, "Thank you.", avg_logprob=-1.2, no_speech_prob=0.9)], []]
     with pytest.raises(AudioError, match=r"hum\.wav: contains no speech"):
         transcribe_file(path, loader_with(settings, scripts), settings)
 

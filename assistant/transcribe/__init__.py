@@ -25,7 +25,7 @@ from assistant.transcribe.audio import Recording, load_recording
 from assistant.transcribe.channels import stereo_layout
 from assistant.transcribe.errors import AudioError
 from assistant.transcribe.options import TranscribeOptions
-from assistant.transcribe.recognise import NO_SPEECH, recognise
+from assistant.transcribe.recognise import judged_silent, recognise
 from assistant.transcribe.roles import RoleDecision, decide_roles, load_role_hints
 from assistant.transcribe.turns import Atom, VoiceAt, atoms, build_turns
 
@@ -105,8 +105,8 @@ def transcribe_file(
             path, audio, loader, whisper, options, settings, one_voice, progress
         )
         packages += ("resemblyzer",)
-    if not atom_list or all(NO_SPEECH in atom.segment.flags for atom in atom_list):
-        # Nothing heard, or only what Whisper itself judged not to be speech.
+    if not atom_list or all(judged_silent(atom.segment.flags) for atom in atom_list):
+        # Nothing heard, or only what Whisper itself would have skipped as silence.
         raise _no_speech(path)
     turns = build_turns(atom_list, speaker_of, keep_words=options.word_timestamps)
     if progress:
@@ -175,7 +175,7 @@ def _by_voice(
     from assistant.transcribe.diarise import diarise
 
     segments, seconds = recognise(whisper, audio, options, _part(progress, 0.0, 0.9))
-    if all(NO_SPEECH in segment.flags for segment in segments):
+    if all(judged_silent(segment.flags) for segment in segments):
         raise _no_speech(path)
     diarisation = diarise(loader.voice_encoder, audio, segments, options.one_voice_similarity)
     if progress:

@@ -30,7 +30,7 @@ def audio_files(inputs: list[Path]) -> list[Path]:
 
 
 def transcribe_command(
-    audio: Annotated[list[Path], typer.Argument(help=AUDIO_HELP, show_default=False)],
+    audio: Annotated[list[Path], typer.Argument(help=AUDIO_HELP, show_default=False, metavar="AUDIO")],
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the transcript here (one recording only).")
     ] = None,
@@ -100,7 +100,7 @@ def transcribe_command(
                     typer.echo(text, nl=False)
             except (AudioError, ModelError, OSError) as exc:
                 failures += 1
-                tqdm.write(typer.style(f"error: {exc}", fg=typer.colors.RED), file=sys.stderr)
+                tqdm.write(f"error: {exc}", file=sys.stderr)
             bar.n = index + 1
             bar.refresh()
     if failures:

@@ -31,9 +31,9 @@ class TranscribeOptions:
     # repetition loops are still caught by the temperature fallback, which also resets the prompt.
     condition_on_previous_text: bool = True
     temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    # faster-whisper skips silences longer than this before a suspected hallucination; it needs word
-    # timestamps and is ignored without them.
-    hallucination_silence_threshold: float | None = None
+    # faster-whisper skips silences longer than this before a suspected hallucination and decodes again
+    # from the speech; it needs word timestamps and is ignored without them. Measured: docs/transcription.md.
+    hallucination_silence_threshold: float | None = 2.0
     # Domain vocabulary, given as hot words (before every window) when FRONTDOOR_WHISPER_VOCABULARY is on;
     # initial_prompt (before the first window only) is there to be measured against it.
     hotwords: str | None = None

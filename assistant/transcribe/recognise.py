@@ -32,6 +32,12 @@ class Segment:
     flags: list[str] = field(default_factory=list)
 
 
+def judged_silent(flags: list[str]) -> bool:
+    """Whisper's own rule for a window it would skip as silence: improbable text and a high
+    no-speech probability together. Front Door keeps such text, as a turn of its own."""
+    return NO_SPEECH in flags and LOW_CONFIDENCE in flags
+
+
 def segment_flags(
     avg_logprob: float, no_speech_prob: float, compression_ratio: float, options: TranscribeOptions
 ) -> list[str]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.records import Speaker, Turn, Word
-from assistant.transcribe.recognise import NO_SPEECH, Segment
+from assistant.transcribe.recognise import Segment, judged_silent
 
 SPEAKER_UNCERTAIN = "speaker_uncertain"
 FAR_FROM_VOICE_S = 1.0  # a word this far from any embedded stretch of speech has a guessed voice
@@ -56,8 +56,8 @@ def build_turns(atom_list: Sequence[Atom], speaker_of: Callable[[int], Speaker],
     ordered = sorted(atom_list, key=lambda a: (a.start, a.end))
 
     def key(atom: Atom) -> tuple[Speaker, bool]:
-        # What Whisper heard in a window it judged silent stands apart, so its flag marks exactly it.
-        return speaker_of(atom.voice), NO_SPEECH in atom.segment.flags
+        # What Whisper heard in a window it would have skipped as silence stands apart, so its flags mark just it.
+        return speaker_of(atom.voice), judged_silent(atom.segment.flags)
 
     groups: list[list[Atom]] = []
     for atom in ordered:
