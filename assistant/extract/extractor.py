@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.extract.analysis import Analyser, CallText
 from assistant.extract.call_facts import caller_role, child_voice, parents_aware
 from assistant.extract.classifier import FactorHead
@@ -108,7 +106,3 @@ class Extractor:
                 mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index))
         return mentions
 
-
-def classifier_probabilities(extractor: Extractor, texts: list[str]) -> np.ndarray:
-    assert extractor.encoder is not None and extractor.head is not None
-    return extractor.head.predict_proba(extractor.encoder.encode(texts))
