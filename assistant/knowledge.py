@@ -83,7 +83,7 @@ Category = Literal["negated", "possible", "historical", "other_person", "termina
 class StatusRule(_Strict):
     phrase: str
     category: Category
-    direction: Literal["forward", "backward", "both", "sentence"] = "forward"
+    direction: Literal["forward", "backward", "both", "sentence", "contrast"] = "forward"
     scope: int | None = Field(None, ge=1, le=40, description="Tokens the trigger reaches; default per direction.")
 
     _clean = field_validator("phrase")(classmethod(lambda cls, v: _clean_phrases([v])[0]))

@@ -102,6 +102,28 @@ def test_uncertain_report_is_possible(extractor: Extractor) -> None:
     assert found["parental_substance_misuse"].status == "possible"
 
 
+@pytest.mark.parametrize(
+    ("text", "factor", "status"),
+    [
+        # recovery said after a contrast word places what came before it in the past
+        ("She had depression after Ruby was born, but she's been alright with that side since.",
+         "parental_mental_health", "historical"),
+        ("He was out of school most of last term, but he's been in every day this year.",
+         "education_absence", "historical"),
+        # the same recovery words do not reach what is said after the "but"
+        ("He'd been doing well, but now dad is drinking heavily again.", "parental_substance_misuse", "present"),
+        # a doubt said past a "but" still makes the report uncertain
+        ("She mentioned dad is drinking heavily, but I haven't checked that with anyone.",
+         "parental_substance_misuse", "possible"),
+    ],
+)
+def test_status_reaches_across_a_contrast_only_where_the_rules_say(
+    extractor: Extractor, text: str, factor: str, status: str
+) -> None:
+    found = factors(extractor.extract(call(caller(text))))
+    assert found[factor].status == status
+
+
 def test_someone_outside_the_household_is_not_reported(extractor: Extractor) -> None:
     assert extractor.extract(call(caller("My own brother has a drink problem."))).factors == []
     # the same words about a parent are a present concern

@@ -26,6 +26,7 @@ class ExtractOptions:
     classifier_only_threshold: float = 0.7  # a factor found by the classifier alone needs this probability (tuned by CV on dev)
     rule_base_confidence: float = 0.55  # a rule mention's confidence is this plus agreement * classifier p
     rule_agreement_weight: float = 0.4
+    doubt_threshold: float | None = 0.2  # cue words the classifier gives less than this lose to an explicit denial or past
 
 
 class Extractor:
@@ -52,7 +53,7 @@ class Extractor:
         aware, aware_evidence = parents_aware(self.analyser, call)
         return Findings(
             caller=caller_role(self.analyser, call),
-            factors=fuse(mentions, self.kinds, transcript),
+            factors=fuse(mentions, self.kinds, transcript, self.options.doubt_threshold if self.head else None),
             parents_aware=aware,  # type: ignore[arg-type]
             parents_aware_evidence=aware_evidence,
             child_voice=child_voice(self.analyser, call),
@@ -80,6 +81,7 @@ class Extractor:
         for mention in mentions:
             if mention.source == "rules" and mention.sentence in row_of and mention.factor in column:
                 p = float(probs[row_of[mention.sentence], column[mention.factor]])
+                mention.support = p
                 mention.confidence = opts.rule_base_confidence + opts.rule_agreement_weight * p
         covered = {(m.sentence, m.factor) for m in mentions}
         triggers = {t: find_triggers(self.analyser, call.docs[t]) for t in {s.turn for s in sentences}}
@@ -103,6 +105,6 @@ class Extractor:
                 if status is None:
                     continue
                 lo, hi = quote_bounds(span)
-                mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index))
+                mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index, p))
         return mentions
 

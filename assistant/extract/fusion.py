@@ -10,10 +10,26 @@ from assistant.extract.rules import call_level_status
 from assistant.records import Evidence, Factor, Transcript
 
 MAX_EVIDENCE = 3
-CLASSIFIER_OVERRIDE = 0.9  # a classifier-only mention this sure may still raise the status to present
+CLASSIFIER_OVERRIDE = 0.9
+INACTIVE = frozenset({"ruled_out", "historical"})  # a classifier-only mention this sure may still raise the status to present
 
 
-def fuse(mentions: list[Mention], kinds: dict[str, str], transcript: Transcript) -> list[Factor]:
+def _settle_conflict(mentions: list[Mention], doubt: float | None) -> list[Mention]:
+    """Where the call both rules a factor out (or places it in the past) and has cue words that read as
+    current, the current reading stands only if the classifier agrees with it: cue words the classifier
+    doubts (support below `doubt`) lose to an explicit "no" or "that was years ago"."""
+    if doubt is None:
+        return mentions
+    inactive = [m for m in mentions if m.status in INACTIVE and m.source != "classifier"]
+    if not inactive:
+        return mentions
+    kept = [m for m in mentions if m.status in INACTIVE or m.support is None or m.support >= doubt]
+    return kept or mentions
+
+
+def fuse(
+    mentions: list[Mention], kinds: dict[str, str], transcript: Transcript, doubt: float | None = None
+) -> list[Factor]:
     by_factor: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_factor[mention.factor].append(mention)
@@ -27,6 +43,7 @@ def fuse(mentions: list[Mention], kinds: dict[str, str], transcript: Transcript)
             # where cue words or the caller's answer fix the status, the classifier's guesses do not override it
             substantive = anchored + [m for m in substantive if m.source == "classifier" and m.status == "present"
                                       and m.confidence >= CLASSIFIER_OVERRIDE]
+        substantive = _settle_conflict(substantive, doubt)
         status = call_level_status([m.status for m in substantive])
         chosen = sorted(
             (m for m in substantive if m.status == status), key=lambda m: (-m.confidence, m.turn, m.char_start)

@@ -22,6 +22,7 @@ class Mention:
     char_end: int
     source: str  # rules | classifier | dialogue
     sentence: int | None = None
+    support: float | None = None  # the classifier's probability for this factor in this sentence, where it ran
 
     def evidence(self, transcript: Transcript) -> Evidence:
         turn = transcript.turns[self.turn]

@@ -30,12 +30,13 @@ def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
     matches = analyser.triggers(doc)
     spans = filter_spans([doc[s:e] for _, s, e in matches])
     keep = {(s.start, s.end) for s in spans}
-    out: dict[tuple[int, int], Trigger] = {}
+    out: dict[tuple[int, int, int], Trigger] = {}
     for key, start, end in matches:
-        if (start, end) not in keep or (start, end) in out:
+        if (start, end) not in keep:
             continue
+        # one phrase may have several rules (e.g. "since" reaching both ways and past a "but"): all apply
         category, direction, scope = analyser.trigger_info[analyser.nlp.vocab.strings[key]]
-        out[(start, end)] = Trigger(category, direction, scope, start, end)
+        out[(start, end, key)] = Trigger(category, direction, scope, start, end)
     return sorted(out.values(), key=lambda t: t.start)
 
 
@@ -53,6 +54,14 @@ def categories_reaching(
         if trig.direction == "sentence":
             found[trig.category] = min(found.get(trig.category, SENTENCE_DISTANCE), SENTENCE_DISTANCE)
             continue  # reaches every mention in its sentence
+        if trig.direction == "contrast":
+            # reaches what was said before the contrast word ("but", "though") that comes before it:
+            # "she had depression after Ruby, but she's been alright with that side since"
+            contrast = max((t for t in terminators if t.end <= trig.start), key=lambda t: t.start, default=None)
+            if contrast is not None and end <= contrast.start:
+                gap = contrast.start - end
+                found[trig.category] = min(found.get(trig.category, gap), gap)
+            continue
         if trig.end <= start and trig.direction in {"forward", "both"}:
             gap_from, gap_to = trig.end, start
         elif trig.start >= end and trig.direction in {"backward", "both"}:
