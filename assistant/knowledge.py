@@ -7,6 +7,7 @@ file and the entry, never a traceback. Each file's content hash is its version i
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -60,12 +61,17 @@ class FactorDef(_Strict):
     label: str
     description: str
     cues: list[str] = Field(min_length=1)
+    signs: list[str] = Field(
+        default_factory=list,
+        description="Cue phrases naming a sign that may have another explanation (a bruise, an empty fridge): "
+        "with nothing else said they make the factor possible, not present.",
+    )
     question_cues: list[str] = Field(
         default_factory=list, description="Words naming the factor in a worker's question; never evidence alone."
     )
     examples: list[str] = Field(default_factory=list)
 
-    _clean = field_validator("cues", "question_cues")(classmethod(lambda cls, v: _clean_phrases(v)))
+    _clean = field_validator("cues", "signs", "question_cues")(classmethod(lambda cls, v: _clean_phrases(v)))
 
 
 class Taxonomy(_Strict):
@@ -122,40 +128,128 @@ class Dialogue(_Strict):
     )
 
 
+_GROUP = re.compile(r"\(([^()]*)\)")
+
+
+def _expand_phrases(values: list[str]) -> list[str]:
+    """Cleaned phrases with their alternatives spelt out: "knows (i 'm|we 're) calling" gives two
+    phrases, and an empty alternative makes a word optional ("(has|) agreed")."""
+    out: list[str] = []
+    for phrase in _clean_phrases(values):
+        if phrase.count("(") != phrase.count(")") or _GROUP.sub("", phrase).count("(") or "((" in phrase:
+            raise ValueError(f"unbalanced or nested brackets in {phrase!r}")
+        pending = [phrase]
+        while pending:
+            current = pending.pop(0)
+            group = _GROUP.search(current)
+            if group is None:
+                cleaned = " ".join(current.split())
+                if not cleaned:
+                    raise ValueError(f"{phrase!r} can expand to an empty phrase")
+                out.append(cleaned)
+                continue
+            for alternative in group.group(1).split("|"):
+                pending.append(current[: group.start()] + f" {alternative.strip()} " + current[group.end() :])
+    return list(dict.fromkeys(out))
+
+
+def _role_map(v: dict[str, list[str]]) -> dict[str, list[str]]:
+    from assistant.records import CALLER_ROLES
+
+    unknown = set(v) - set(CALLER_ROLES)
+    if unknown:
+        raise ValueError(f"unknown caller roles {sorted(unknown)}; the contract allows {list(CALLER_ROLES)}")
+    return {k: _expand_phrases(p) for k, p in v.items()}
+
+
 class CallerRoles(_Strict):
     version: str
     self_reference: list[str] = Field(description="Phrases by which callers introduce themselves.")
     self_reference_window: int = Field(8, ge=1)
-    roles: dict[str, list[str]]
+    roles: dict[str, list[str]] = Field(description="Words that name a service or a job in it.")
+    weak_roles: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Job titles used in many services (DSL, manager): they count `weak_weight` as much, so the "
+        "service named with them decides ('the DSL at a day nursery').",
+    )
+    weak_weight: float = Field(0.4, gt=0, le=1)
+    caller_phrases: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="First-person phrases that say who the caller is wherever they come in the caller's first "
+        "turns ('I live next door', 'I'm ringing about my grandson'): they count as an introduction.",
+    )
     introduced_only: list[str] = Field(
         default_factory=list,
         description="Roles whose phrases count only right after the caller introduces themselves (family words name "
         "the family everywhere else in a call).",
     )
+    introduced_only_window: int = Field(
+        2, ge=0, description="Tokens between the introduction and a phrase of an introduced_only role ('I'm his nan')."
+    )
+    others_before: list[str] = Field(
+        default_factory=list,
+        description="Words just before a role word that make it someone else ('I rang the police').",
+    )
+    others_after: list[str] = Field(
+        default_factory=list,
+        description="Words just after a role word that make it someone else ('the police said to ring you').",
+    )
+    others_window: int = Field(3, ge=0, description="Tokens between a role word and the others_ words.")
     fallback: str = "other"
 
-    @field_validator("roles")
+    @field_validator("fallback")
     @classmethod
-    def _roles(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
-        from assistant.records import CALLER_ROLES
+    def _fallback(cls, v: str) -> str:
+        return next(iter(_role_map({v: []})))
 
-        unknown = set(v) - set(CALLER_ROLES)
-        if unknown:
-            raise ValueError(f"unknown caller roles {sorted(unknown)}; the contract allows {list(CALLER_ROLES)}")
-        return {k: _clean_phrases(p) for k, p in v.items()}
+    _roles = field_validator("roles", "weak_roles", "caller_phrases")(classmethod(lambda cls, v: _role_map(v)))
+    _clean = field_validator("self_reference", "others_before", "others_after")(
+        classmethod(lambda cls, v: _expand_phrases(v))
+    )
+
+    @field_validator("introduced_only")
+    @classmethod
+    def _introduced(cls, v: list[str]) -> list[str]:
+        return list(_role_map({role: [] for role in v}))
 
 
 class ParentsAware(_Strict):
     version: str
     question_words: list[str] = Field(description="Words that make a worker's question about the family knowing.")
-    family_words: list[str]
-    call_words: list[str] = Field(default_factory=list, description="Words for the call itself ('calling', 'ringing').")
-    yes_phrases: list[str]
-    no_phrases: list[str]
-
-    _clean = field_validator("*")(
-        classmethod(lambda cls, v: _clean_phrases(v) if isinstance(v, list) else v)
+    family_words: list[str] = Field(description="Nouns for the family (not pronouns, which name the child too).")
+    call_words: list[str] = Field(
+        default_factory=list, description="Words for the call or the concerns ('calling', 'ringing', 'your worries')."
     )
+    question_phrases: list[str] = Field(
+        default_factory=list,
+        description="Phrases that ask about it on their own ('are they aware', 'do you have consent').",
+    )
+    not_question_words: list[str] = Field(
+        default_factory=list,
+        description="Phrases whose words never make a question about the family knowing ('do you know', 'let us "
+        "know'): they ask what the caller knows, or close the call.",
+    )
+    yes_phrases: list[str] = Field(description="The caller saying the family knows, anywhere in the call.")
+    no_phrases: list[str] = Field(description="The caller saying the family does not know, anywhere in the call.")
+    answer_yes_phrases: list[str] = Field(
+        default_factory=list,
+        description="Like yes_phrases but read only in the answer to the worker's question ('I've told her').",
+    )
+    answer_no_phrases: list[str] = Field(
+        default_factory=list,
+        description="Like no_phrases but read only in the answer to the worker's question ('I haven't told her').",
+    )
+    unknown_phrases: list[str] = Field(
+        default_factory=list,
+        description="In an answer, the caller not knowing whether the family knows ('I don't know if the school "
+        "told her'): the answer says unknown, even after 'I haven't told her'.",
+    )
+    parent_caller: list[str] = Field(
+        default_factory=list,
+        description="Phrases by which the caller says they are the child's parent: then the family knows.",
+    )
+
+    _clean = field_validator("*")(classmethod(lambda cls, v: _expand_phrases(v) if isinstance(v, list) else v))
 
 
 class ChildVoice(_Strict):

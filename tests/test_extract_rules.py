@@ -251,3 +251,12 @@ def test_extraction_records_its_knowledge_versions(extractor: Extractor, knowled
     produced = extractor.extract(call(caller("Hello."))).produced_by
     assert produced["knowledge"] == knowledge.versions
     assert produced["options"]["use_classifier"] is False
+
+
+def test_a_sign_alone_is_possible_and_a_statement_makes_it_present(extractor: Extractor) -> None:
+    sign = factors(extractor.extract(call(caller("She's always hungry when she comes in."))))
+    assert sign["neglect"].status == "possible"
+    stated = factors(
+        extractor.extract(call(caller("She's always hungry when she comes in."), caller("There's no food in the house.")))
+    )
+    assert stated["neglect"].status == "present"

@@ -63,6 +63,9 @@ class CallText:
         return self.transcript.turns[turn].text
 
 
+SIGN = "~sign"  # suffix of the match label of a factor's signs
+
+
 class Analyser:
     """Runs spaCy over a call's turns and holds every phrase matcher the extractor needs."""
 
@@ -71,19 +74,26 @@ class Analyser:
         self.knowledge = knowledge
         vocab = nlp.vocab
         tax = knowledge.taxonomy
-        cue_texts = [(f.id, cue) for f in tax.factors for cue in f.cues]
+        # a sign is matched like a cue, under the label "<factor>~sign"
+        cue_texts = [(f.id, cue) for f in tax.factors for cue in f.cues] + [
+            (f"{f.id}{SIGN}", sign) for f in tax.factors for sign in f.signs
+        ]
         self.cues_norm = PhraseMatcher(vocab, attr="NORM")
         self.cues_lemma = PhraseMatcher(vocab, attr="LEMMA")
-        lemma_docs = list(self._pipe_light(c for _, c in cue_texts))
-        for (factor_id, cue), lemma_doc in zip(cue_texts, lemma_docs, strict=True):
+        q_texts = [(f.id, cue) for f in tax.factors for cue in f.question_cues + f.cues + f.signs]
+        # each distinct phrase through the tagger once (cue phrases also serve as question cues)
+        phrases = list(dict.fromkeys(c for _, c in cue_texts + q_texts))
+        lemma_of = dict(zip(phrases, self._pipe_light(phrases), strict=True))
+        for factor_id, cue in cue_texts:
+            lemma_doc = lemma_of[cue]
             self.cues_norm.add(factor_id, [self.make(cue)])
             # a cue written in base form also matches its inflections ("slap" -> "slapped"); one that
             # is not ("missing") matches only as written, so it does not match "missed"
             if len(lemma_doc) and all(t.lemma_ == t.lower_ or t.pos_ in {"PRON", "DET"} for t in lemma_doc):
                 self.cues_lemma.add(factor_id, [lemma_doc])
         self.question_cues = PhraseMatcher(vocab, attr="LEMMA")
-        q_texts = [(f.id, cue) for f in tax.factors for cue in f.question_cues + f.cues]
-        for (factor_id, _), q_doc in zip(q_texts, self._pipe_light(c for _, c in q_texts), strict=True):
+        for factor_id, cue in q_texts:
+            q_doc = lemma_of[cue]
             if len(q_doc):
                 self.question_cues.add(factor_id, [q_doc])
         rules = knowledge.status_rules
@@ -107,8 +117,6 @@ class Analyser:
         for role, phrases in roles.roles.items():
             self.roles.add(role, [self.make(p) for p in phrases])
         aware = knowledge.parents_aware
-        self.aware_question = self._matcher(aware.question_words, "q")
-        self.family = self._matcher(aware.family_words + aware.call_words, "family")
         self.aware = PhraseMatcher(vocab, attr="NORM")
         self.aware.add("yes", [self.make(p) for p in aware.yes_phrases])
         self.aware.add("no", [self.make(p) for p in aware.no_phrases])

@@ -3,11 +3,111 @@ child's own words. All phrase lists come from the corpus."""
 
 from __future__ import annotations
 
-from assistant.extract.analysis import Analyser, CallText
+import weakref
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from assistant.extract.analysis import Analyser, CallText, Sentence
 from assistant.extract.mentions import quote_bounds
 from assistant.records import CallerInfo, ChildVoice, Evidence
 
 _TURN_DECAY = 0.6  # each later caller turn counts this much less when naming a role
+_INTRODUCED = 3.0  # a role word right after "I'm", "calling from"... counts this much more
+_CALLER_TURNS = 8  # caller turns read for the role
+
+_NEGATIONS = {"not", "never"}
+_KINDS = ("caller", "strong", "weak")
+
+Match = tuple[str, int, int]  # (label, start token, end token)
+
+
+class _Cues:
+    """Phrase matchers for the call facts beyond those the analyser holds, built once per analyser
+    from its knowledge. The analyser's own: `roles` (role words), `self_reference`, `aware` (the
+    yes and no phrases) and `answers` (first words of an answer)."""
+
+    def __init__(self, analyser: Analyser) -> None:
+        roles = analyser.knowledge.caller_roles
+        aware = analyser.knowledge.parents_aware
+
+        def matcher(groups: dict[str, list[str]]) -> PhraseMatcher:
+            found = PhraseMatcher(analyser.nlp.vocab, attr="NORM")
+            for label, phrases in groups.items():
+                if phrases:
+                    found.add(label, [analyser.make(p) for p in phrases])
+            return found
+
+        self.roles = {
+            "caller": matcher(roles.caller_phrases),
+            "strong": analyser.roles,
+            "weak": matcher(roles.weak_roles),
+        }
+        self.others = matcher({"before": roles.others_before, "after": roles.others_after})
+        self.question = matcher(
+            {
+                "question": aware.question_words,
+                "call": aware.call_words,
+                "family": aware.family_words,
+                "asks": aware.question_phrases,
+            }
+        )
+        self.not_question = matcher({"mask": aware.not_question_words})
+        self.statements = [analyser.aware]
+        self.answers = [
+            analyser.aware,
+            matcher(
+                {
+                    "unknown": aware.unknown_phrases,
+                    "answer_yes": aware.answer_yes_phrases,
+                    "answer_no": aware.answer_no_phrases,
+                }
+            ),
+        ]
+        self.parent = matcher({"parent": aware.parent_caller})
+
+
+_CUES: weakref.WeakKeyDictionary[Analyser, _Cues] = weakref.WeakKeyDictionary()
+
+
+def _cues(analyser: Analyser) -> _Cues:
+    cues = _CUES.get(analyser)
+    if cues is None:
+        cues = _CUES[analyser] = _Cues(analyser)
+    return cues
+
+
+def _labelled(
+    matchers: PhraseMatcher | list[PhraseMatcher], doc: Doc, lo: int = 0, hi: int | None = None
+) -> list[Match]:
+    """Matches inside tokens [lo, hi), the longest first where they overlap (at a tie, the one that
+    ends later: its head word is the more specific, "the school nurse" is a nurse), in text order."""
+    hi = len(doc) if hi is None else hi
+    strings = doc.vocab.strings
+    found = [
+        (strings[k], s, e)
+        for matcher in (matchers if isinstance(matchers, list) else [matchers])
+        for k, s, e in matcher(doc)
+        if lo <= s and e <= hi
+    ]
+    taken: set[int] = set()
+    kept: list[Match] = []
+    for label, s, e in sorted(found, key=lambda m: (-(m[2] - m[1]), -m[2], m[1])):
+        if taken.isdisjoint(range(s, e)):
+            taken.update(range(s, e))
+            kept.append((label, s, e))
+    return sorted(kept, key=lambda m: m[1])
+
+
+def _said(matcher: PhraseMatcher | list[PhraseMatcher], doc: Doc, lo: int = 0, hi: int | None = None) -> list[Match]:
+    """Yes/no phrases in text order; a "yes" phrase followed by a negation says no ("she does" in
+    "she doesn't")."""
+    out = []
+    for label, s, e in _labelled(matcher, doc, lo, hi):
+        if label.endswith("yes") and e < len(doc) and doc[e].norm_ in _NEGATIONS:
+            label = label[: -len("yes")] + "no"
+        out.append((label, s, e))
+    return out
 
 
 def _evidence(call: CallText, turn: int, lo: int, hi: int) -> Evidence:
@@ -15,80 +115,163 @@ def _evidence(call: CallText, turn: int, lo: int, hi: int) -> Evidence:
     return Evidence(quote=t.text[lo:hi], turn=turn, start=t.start, end=t.end)
 
 
+def _quote(call: CallText, turn: int, start: int, end: int) -> Evidence:
+    """The sentence of the turn that holds tokens [start, end), as evidence."""
+    doc = call.docs[turn]
+    sentence = next((s for s in call.by_turn.get(turn, []) if s.span.start <= start < s.span.end), None)
+    lo, hi = quote_bounds(sentence.span if sentence else doc[start].sent, start, end)
+    return _evidence(call, turn, lo, hi)
+
+
+# -- who is calling --------------------------------------------------------------------------------
+
+
 def caller_role(analyser: Analyser, call: CallText) -> CallerInfo:
+    """The role whose words the caller uses of themselves: near an introduction ("I'm the DSL at"),
+    early in the call and not about someone else ("the police said to ring you") count most."""
     cfg = analyser.knowledge.caller_roles
-    strings = analyser.nlp.vocab.strings
+    cues = _cues(analyser)
     scores: dict[str, float] = {}
     where: dict[str, tuple[float, int, int, int]] = {}
     caller_turns = [i for i, t in enumerate(call.transcript.turns) if t.speaker in {"caller", "unknown"}]
-    for rank, turn in enumerate(caller_turns[:8]):
+    for rank, turn in enumerate(caller_turns[:_CALLER_TURNS]):
         doc = call.docs[turn]
         selfs = [e for _, _, e in analyser.self_reference(doc)]
-        matches = sorted(analyser.roles(doc), key=lambda m: (m[1], -(m[2] - m[1])))
-        taken_until = -1
-        for key, start, end in matches:
-            if start < taken_until:
-                continue  # a longer phrase at this place already counted ("probation officer" over "officer")
-            taken_until = end
-            role = strings[key]
-            introduced = any(0 <= start - e <= cfg.self_reference_window for e in selfs)
-            if role in cfg.introduced_only and not introduced:
+        others = _labelled(cues.others, doc)
+        found = [(kind, role, s, e) for kind, m in cues.roles.items() for role, s, e in _labelled(m, doc)]
+        taken: set[int] = set()
+        # longest first; then first-person phrases, role words, shared titles; then the one ending later
+        for kind, role, start, end in sorted(found, key=lambda f: (-(f[3] - f[2]), _KINDS.index(f[0]), -f[3], f[2])):
+            if not taken.isdisjoint(range(start, end)):
+                continue  # a longer phrase here already counted ("probation officer" over "officer")
+            taken.update(range(start, end))
+            if kind != "caller" and _about_someone_else(doc, others, start, end, cfg.others_window):
                 continue
-            weight = (3.0 if introduced else 1.0) * (_TURN_DECAY**rank) * (1.0 + 0.1 * (end - start))
+            gaps = [start - e for e in selfs if 0 <= start - e <= cfg.self_reference_window]
+            gap = 0 if kind == "caller" else (min(gaps) if gaps else None)
+            if role in cfg.introduced_only and (gap is None or gap > cfg.introduced_only_window):
+                continue  # "her mum" names the family unless the caller says "I'm her mum"
+            weight = 1.0 if gap is None else _INTRODUCED * (1.0 - 0.5 * gap / (cfg.self_reference_window + 1))
+            if kind == "weak":
+                weight *= cfg.weak_weight
+            weight *= (_TURN_DECAY**rank) * (1.0 + 0.1 * (end - start))
             scores[role] = scores.get(role, 0.0) + weight
             if weight > where.get(role, (0.0, 0, 0, 0))[0]:
-                sentence = next((s for s in call.by_turn.get(turn, []) if s.span.start <= start < s.span.end), None)
-                lo, hi = quote_bounds(sentence.span, start, end) if sentence else (doc[start].idx, doc[end - 1].idx)
-                where[role] = (weight, turn, lo, hi)
+                where[role] = (weight, turn, start, end)
     if not scores:
         return CallerInfo(role=cfg.fallback)
     role = max(scores, key=lambda r: scores[r])
-    _, turn, lo, hi = where[role]
-    return CallerInfo(role=role, evidence=[_evidence(call, turn, lo, hi)])
+    _, turn, start, end = where[role]
+    return CallerInfo(role=role, evidence=[_quote(call, turn, start, end)])
+
+
+def _about_someone_else(doc: Doc, others: list[Match], start: int, end: int, window: int) -> bool:
+    """'I rang the police', 'the police said to ring you': the role is not the caller's."""
+    sentence = doc[start].sent
+    for label, s, e in others:
+        if doc[s].sent != sentence:
+            continue
+        if (label == "before" and 0 <= start - e <= window) or (label == "after" and 0 <= s - end <= window):
+            return True
+    return False
+
+
+# -- does the family know --------------------------------------------------------------------------
 
 
 def parents_aware(analyser: Analyser, call: CallText) -> tuple[str, list[Evidence]]:
-    """yes / no / unknown: the caller's answer to the worker's question about it, else their own words."""
+    """yes / no / unknown: the caller's answer to the worker asking about it (questions about the
+    call before questions about the family), else the caller's own statement, else whether the caller
+    is the child's parent."""
+    cues = _cues(analyser)
     turns = call.transcript.turns
-    strings = analyser.nlp.vocab.strings
-    # 1. the answer to a question about the family knowing
+    prompts: list[tuple[int, int, str]] = []  # (order, worker turn, what the worker's words assume)
     for index, turn in enumerate(turns[:-1]):
         if turn.speaker != "worker" or turns[index + 1].speaker == "worker":
             continue
-        questions = [s for s in call.by_turn.get(index, []) if s.is_question]
-        if not any(analyser.aware_question(q.span.as_doc()) and analyser.family(q.span.as_doc()) for q in questions):
-            continue
-        answer_doc = call.docs[index + 1]
-        stated = _stated(analyser, answer_doc, strings)
-        if stated:
-            verdict, lo, hi = stated
-            return verdict, [_evidence(call, index + 1, lo, hi)]
-        window = answer_doc[: analyser.knowledge.dialogue.answer_window].as_doc()
-        polarity = [strings[k] for k, s, _ in sorted(analyser.answers(window), key=lambda m: m[1])]
-        if polarity and polarity[0] in {"affirmative", "negative"}:
-            first = call.by_turn.get(index + 1, [])
-            if first:
-                lo, hi = quote_bounds(first[0].span, first[0].span.start, first[0].span.start + 1)
-                return ("yes" if polarity[0] == "affirmative" else "no"), [_evidence(call, index + 1, lo, hi)]
-    # 2. a caller's own statement anywhere in the call
+        sentences = call.by_turn.get(index, [])
+        asked = [_prompt(cues, s, last=i == len(sentences) - 1) for i, s in enumerate(sentences)]
+        asked_about_call = [a for a in asked if a is not None and a[0]]
+        best = (asked_about_call or [a for a in asked if a is not None] or [None])[0]
+        if best is not None:
+            prompts.append((0 if best[0] else 1, index, best[1]))
+    for _, index, assumed in sorted(prompts, key=lambda p: p[:2]):
+        answered = _answer(analyser, cues, call, index + 1, assumed)
+        if answered is not None:
+            return answered
     for index, turn in enumerate(turns):
         if turn.speaker == "worker":
             continue
-        stated = _stated(analyser, call.docs[index], strings)
+        stated = _said(cues.statements, call.docs[index])
         if stated:
-            verdict, lo, hi = stated
-            return verdict, [_evidence(call, index, lo, hi)]
+            label, start, end = stated[0]
+            return label, [_quote(call, index, start, end)]
+    for index in [i for i, t in enumerate(turns) if t.speaker != "worker"][:_CALLER_TURNS]:
+        parent = _labelled(cues.parent, call.docs[index])
+        if parent:
+            _, start, end = parent[0]
+            return "yes", [_quote(call, index, start, end)]
     return "unknown", []
 
 
-def _stated(analyser: Analyser, doc, strings) -> tuple[str, int, int] | None:  # type: ignore[no-untyped-def]
-    matches = sorted(analyser.aware(doc), key=lambda m: (m[1], -(m[2] - m[1])))
-    if not matches:
+def _prompt(cues: _Cues, sentence: Sentence, last: bool) -> tuple[bool, str] | None:
+    """Whether a worker's sentence asks about the family knowing: (it names the call, what it assumes),
+    or None. A statement ("So mum doesn't know you're calling.") asks when it ends the worker's turn
+    and says yes or no itself; in unpunctuated speech the last sentence of the turn may ask."""
+    span = sentence.span
+    doc = span.doc
+    masked: set[int] = set()
+    for _, s, e in _labelled(cues.not_question, doc, span.start, span.end):
+        masked.update(range(s, e))
+    strings = doc.vocab.strings
+    found: dict[str, list[set[int]]] = {}
+    for key, s, e in cues.question(doc):  # every match: "contacted" may be a question word and a call word
+        if span.start <= s and e <= span.end and masked.isdisjoint(range(s, e)):
+            found.setdefault(strings[key], []).append(set(range(s, e)))
+
+    def apart(label: str) -> bool:  # a question word and a `label` word that are different words
+        return any(q.isdisjoint(o) for q in found.get("question", []) for o in found.get(label, []))
+
+    about_call, about_family = apart("call") or "asks" in found, apart("family")
+    if not (about_call or about_family):
         return None
-    key, start, end = matches[0]
-    sent = doc[start].sent
-    lo, hi = quote_bounds(sent, start, end)
-    return ("yes" if strings[key] == "yes" else "no"), lo, hi
+    said = _said(cues.statements, doc, span.start, span.end)
+    assumed = said[0][0] if said else "yes"
+    unpunctuated = not any(t.text in {".", "!", "?"} for t in doc)
+    if not (sentence.is_question or (last and (said or unpunctuated))):
+        return None
+    return about_call, assumed
+
+
+def _answer(
+    analyser: Analyser, cues: _Cues, call: CallText, turn: int, assumed: str
+) -> tuple[str, list[Evidence]] | None:
+    """The verdict of the caller's answer, None when it does not say. A phrase about the call decides
+    first (a doubt whether the family knows wins over 'I haven't told her'); else the first of the
+    short answer phrases ("she does", "not yet") and the answer's first words ("yes": what the
+    worker assumed; "no"; "not sure": unknown)."""
+    doc = call.docs[turn]
+    said = _said(cues.answers, doc)
+    labels = {label for label, _, _ in said}
+    if "unknown" in labels and not labels & {"yes", "answer_yes"}:
+        said = [m for m in said if m[0] == "unknown"]
+    about_call = [m for m in said if not m[0].startswith("answer_")]
+    if about_call:
+        label, start, end = about_call[0]
+        return label, [_quote(call, turn, start, end)]
+    short = [(label.removeprefix("answer_"), s, e) for label, s, e in said]
+    strings = doc.vocab.strings
+    for key, s, e in analyser.answers(doc):
+        verdict = {"affirmative": assumed, "negative": "no", "uncertain": "unknown"}.get(strings[key])
+        if verdict is not None and s < analyser.knowledge.dialogue.answer_window:
+            short.append((verdict, s, e))
+    if not short:
+        return None
+    label, start, end = min(short, key=lambda m: (m[1], -(m[2] - m[1])))
+    return label, [_quote(call, turn, start, end)]
+
+
+# -- the child's own words -------------------------------------------------------------------------
 
 
 def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
@@ -114,8 +297,11 @@ def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
                 words = {subj.lower_, subj.lemma_} | {t.lower_ for t in subj.subtree}
                 if words & not_child:
                     continue
-                if subj.lower_ in speakers or subj.lemma_ in speakers or subj.ent_type_ == "PERSON" or (
-                    subj.pos_ == "PROPN"
+                if (
+                    subj.lower_ in speakers
+                    or subj.lemma_ in speakers
+                    or subj.ent_type_ == "PERSON"
+                    or (subj.pos_ == "PROPN")
                 ):
                     hit = True
             if hit:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from assistant.extract.analysis import Analyser, CallText, Sentence
+from assistant.extract.analysis import SIGN, Analyser, CallText, Sentence
 from assistant.extract.mentions import Mention, quote_bounds
 from assistant.extract.status import Trigger, categories_reaching, find_triggers, status_from
 
@@ -15,16 +15,23 @@ DIALOGUE_CONFIDENCE = 0.7
 _PRIORITY = {"present": 3, "possible": 2, "historical": 1, "ruled_out": 0}
 
 
-def cue_matches(analyser: Analyser, doc: Doc) -> list[tuple[str, int, int]]:
-    """(factor, start, end) cue matches in a turn; overlapping cues of one factor kept once."""
+def cue_matches(analyser: Analyser, doc: Doc) -> list[tuple[str, int, int, bool]]:
+    """(factor, start, end, is_sign) cue matches in a turn; overlapping cues of one factor kept once
+    (the longest; a cue before a sign of the same length)."""
     strings = analyser.nlp.vocab.strings
     found: dict[str, list] = {}
+    signs: set[tuple[str, int, int]] = set()
     for matcher in (analyser.cues_norm, analyser.cues_lemma):
         for key, start, end in matcher(doc):
-            found.setdefault(strings[key], []).append(doc[start:end])
+            label = strings[key]
+            factor = label.removesuffix(SIGN)
+            if label != factor:
+                signs.add((factor, start, end))
+            found.setdefault(factor, []).append(doc[start:end])
     out = []
     for factor, spans in found.items():
-        out.extend((factor, s.start, s.end) for s in filter_spans(spans))
+        for s in filter_spans(sorted(spans, key=lambda s: (factor, s.start, s.end) in signs)):
+            out.append((factor, s.start, s.end, (factor, s.start, s.end) in signs))
     return sorted(out, key=lambda m: (m[1], m[0]))
 
 
@@ -57,7 +64,7 @@ class RuleMentions:
             span = sentence.span
             best: dict[tuple[str, str], Mention] = {}
             intros = intro_spans[sentence.turn]
-            for factor, start, end in cues[sentence.turn]:
+            for factor, start, end, sign in cues[sentence.turn]:
                 if start < span.start or end > span.end:
                     continue
                 if any(s < end and start < e for s, e in intros):
@@ -66,6 +73,8 @@ class RuleMentions:
                 status = status_from(cats)
                 if status is None:
                     continue
+                if sign and status == "present":
+                    status = "possible"  # a sign alone (a bruise, an empty fridge) may have another explanation
                 lo, hi = quote_bounds(span, start, end)
                 key = (factor, status)
                 if key not in best:
@@ -98,7 +107,7 @@ class RuleMentions:
             polarity = self._polarity(call.docs[answer_turn])
             if polarity is None:
                 continue
-            answered_factors = {f for f, _, _ in cues[answer_turn]}
+            answered_factors = {f for f, _, _, _ in cues[answer_turn]}
             first = answer_sentences[0]
             # a short answer ("I'm not sure.") is quoted with the sentence that explains it
             last = answer_sentences[1] if len(first.span) < 6 and len(answer_sentences) > 1 else first

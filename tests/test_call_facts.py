@@ -1,0 +1,220 @@
+"""Who is calling and whether the family knows, on short realistic calls through the real spaCy
+model and the real corpus; and the validation of the cue files those facts read."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.extract.call_facts import caller_role, parents_aware
+from assistant.knowledge import FILES, KnowledgeError, load_knowledge
+from assistant.records import Transcript, Turn
+from assistant.settings import PROJECT_ROOT
+
+HELLO = ("worker", "Children's Advice and Duty Service, how can I help?")
+
+
+def transcript(*turns: tuple[str, str]) -> Transcript:
+    return Transcript(id="t", turns=[Turn(speaker=speaker, text=text) for speaker, text in turns])  # type: ignore[arg-type]
+
+
+def worker(text: str) -> tuple[str, str]:
+    return ("worker", text)
+
+
+def caller(text: str) -> tuple[str, str]:
+    return ("caller", text)
+
+
+# -- who is calling ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    ("turns", "role"),
+    [
+        # the longest words win where they overlap: a school nurse is health, not the school
+        ([caller("Hi, it's Bethany, I'm the school nurse for Broadland High.")], "health"),
+        # a title used in many services (DSL, manager) gives way to the service named with it
+        ([caller("Hello, it's Lisa, I'm the manager and DSL at a day nursery in Swaffham.")], "early_years"),
+        ([caller("Hi, it's Phil, I'm the deputy DSL at Woodland View Infants.")], "school"),
+        # the words nearest the introduction name the caller's own service
+        ([caller("Hiya, it's Jenny, I run the food bank at Saint Luke's church.")], "voluntary_sector"),
+        # a service that told the caller to ring is not the caller
+        (
+            [
+                caller("There's a little kid on a balcony, the police said to ring you as well."),
+                worker("Can I take your name?"),
+                caller("It's Sandra, I live in the flats opposite."),
+            ],
+            "family_or_public",
+        ),
+        (
+            [
+                caller("Hi. I'm a mum, I'm ringing about my own son."),
+                worker("What's happening?"),
+                caller("He didn't come home at all, I rang the police at midnight."),
+            ],
+            "family_or_public",
+        ),
+        # family words after "I'm" name the caller only right after it ("I'm his nan")
+        ([caller("My name's Dave, I run a boxing gym. I'm, er, I'm worried about his dad.")], "other"),
+        ([caller("Hello love, I'm his nan, I'm worried sick.")], "family_or_public"),
+    ],
+    ids=["school nurse", "dsl at a nursery", "dsl at a school", "nearest service", "police said to ring",
+         "rang the police", "worried about his dad", "his nan"],  # fmt: skip
+)
+def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[no-untyped-def]
+    call = transcript(HELLO, *turns)
+    found = caller_role(analyser, analyser.analyse(call))
+    assert found.role == role
+    evidence = found.evidence[0]
+    assert evidence.quote and evidence.quote in call.turns[evidence.turn].text
+    assert call.turns[evidence.turn].speaker == "caller"
+
+
+# -- does the family know --------------------------------------------------------------------------------
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    ("turns", "aware", "quote"),
+    [
+        # the caller answers the worker's question; a phrase about the call decides
+        (
+            [worker("Have you spoken to mum?"),
+             caller("I rang her at lunchtime. She didn't know what else to do. So she knows I'm ringing you.")],
+            "yes", "So she knows I'm ringing you.",
+        ),
+        ([worker("Does Sam know you're calling?"), caller("She's sat next to me, actually.")], "yes", "sat next to me"),
+        # a negation turns a short answer round
+        ([worker("Does mum know you're ringing?"), caller("Mum doesn't, no.")], "no", "Mum doesn't, no."),
+        # the first words answer when no phrase does; later words do not undo them
+        (
+            [worker("Have you contacted parents?"), caller("No, I haven't, because of what he said. Mum does pick-up.")],
+            "no", "No, I haven't, because of what he said.",
+        ),
+        ([worker("Have you spoken to the parents?"), caller("Not yet, I wanted advice first.")], "no", "Not yet"),
+        # not knowing whether someone else told the family leaves it unknown
+        (
+            [worker("Does his mum know you're calling?"),
+             caller("I haven't told her. I don't know whether the school have spoken to her.")],
+            "unknown", "I don't know whether the school have spoken to her.",
+        ),
+        ([worker("Do you know if mum is aware of your worries?"), caller("No idea, I've never met her.")], "unknown",
+         "No idea"),
+        # the worker checks; "no" and "yes" both agree that mum does not know
+        (
+            [worker("Right. So mum doesn't know you're calling us."), caller("No, she's got no idea.")],
+            "no", "No, she's got no idea.",
+        ),
+        ([worker("And the family won't know you're calling, I'm guessing."), caller("Yes, that's right.")], "no",
+         "Yes, that's right."),
+        # unpunctuated speech: the last sentence of the worker's turn may ask
+        ([worker("okay and do the parents know youre calling"), caller("yeah they know they asked me to")], "yes",
+         "yeah"),
+        # a parent calling about their own child knows
+        ([caller("Hi, I'm calling about my son, he's thirteen."), worker("What's happening?")], "yes",
+         "I'm calling about my son"),
+        # questions that ask on their own, and consent
+        ([worker("Are they aware?"), caller("Not at this stage, no.")], "no", "Not at this stage, no."),
+        ([worker("Do you have consent?"), caller("Yes, mum signed the form this morning.")], "yes", "Yes"),
+        ([worker("Has mum been told you're calling?"), caller("I have, yes, she's fine with it.")], "yes", "I have,"),
+        # the caller's own words, with nobody asking
+        ([caller("The parents haven't been informed, police asked us to wait.")], "no", "haven't been informed"),
+        ([caller("We're holding off telling mum until we've spoken to you.")], "no", "holding off telling mum"),
+        ([caller("I'm ringing with mum's consent.")], "yes", "I'm ringing with mum's consent."),
+        ([caller("Mum knows I'm ringing you, she asked me to.")], "yes", "Mum knows I'm ringing you"),
+        ([caller("We didn't want to alert the parents before we'd spoken to you.")], "no", "didn't want to alert"),
+    ],
+    ids=["phrase about the call", "sat next to me", "she doesn't", "first words", "not yet", "doubt", "no idea",
+         "worker checks no", "worker checks yes", "unpunctuated", "parent calling", "are they aware", "consent",
+         "i have", "not informed", "holding off", "with consent", "statement yes", "statement no"],  # fmt: skip
+)
+def test_parents_aware(analyser, turns: list, aware: str, quote: str) -> None:  # type: ignore[no-untyped-def]
+    call = transcript(HELLO, *turns)
+    verdict, evidence = parents_aware(analyser, analyser.analyse(call))
+    assert verdict == aware
+    assert quote in evidence[0].quote
+    assert evidence[0].quote in call.turns[evidence[0].turn].text
+    assert call.turns[evidence[0].turn].speaker == "caller"
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "turns",
+    [
+        # a question about what the caller knows of someone is not about the family knowing
+        [worker("Do you know who they are?"), caller("Not yet, we're working on the plate.")],
+        [worker("Do you know the mum?"), caller("Not really, I think she's called Leanne.")],
+        [worker("Can you tell me about mum?"), caller("Yes, she works nights.")],
+        # the child is not the family
+        [worker("Has Amal said anything?"), caller("I haven't spoken to Amal about it. She's seven.")],
+        # the worker's own word is not the caller's answer
+        [worker("So mum knows you're calling."), worker("Hello?")],
+        # questions that are not about the family knowing: other people, closing the call
+        [worker("Did you tell the police?"), caller("Yes.")],
+        [worker("Can you keep us informed?"), caller("Yes of course.")],
+        [worker("Has mum told you about her worries?"), caller("Yes, she's struggling.")],
+        # talking to mum about something else does not say she knows of the call
+        [caller("My manager spoke to mum at pick-up yesterday about the behaviour.")],
+    ],
+    ids=["who they are", "know the mum", "tell me about mum", "the child", "no answer", "told the police",
+         "keep us informed", "her worries", "spoke to mum"],  # fmt: skip
+)
+def test_parents_aware_unknown_when_nobody_says(analyser, turns: list) -> None:  # type: ignore[no-untyped-def]
+    assert parents_aware(analyser, analyser.analyse(transcript(HELLO, *turns))) == ("unknown", [])
+
+
+# -- the cue files -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, _ in FILES.values():
+        shutil.copy(PROJECT_ROOT / "corpus" / name, folder / name)
+    return folder
+
+
+def edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def test_bracketed_alternatives_are_spelt_out(corpus: Path) -> None:
+    edit(corpus / "parents_aware.yaml", lambda d: d.update(yes_phrases=["Mum (knows|is  aware) (i 'm|) calling"]))
+    phrases = load_knowledge(corpus).parents_aware.yes_phrases
+    assert phrases == ["mum knows i 'm calling", "mum knows calling", "mum is aware i 'm calling", "mum is aware calling"]
+
+
+@pytest.mark.parametrize("phrase", ["knows (i 'm calling", "knows ((i 'm)) calling", "(|)"])
+def test_a_broken_phrase_names_the_file_and_the_phrase(corpus: Path, phrase: str) -> None:
+    edit(corpus / "parents_aware.yaml", lambda d: d["no_phrases"].append(phrase))
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge(corpus)
+    message = str(err.value)
+    assert message.startswith(str(corpus / "parents_aware.yaml"))
+    assert "no_phrases" in message and phrase in message
+
+
+@pytest.mark.parametrize("field", ["weak_roles", "caller_phrases"])
+def test_an_unknown_role_in_the_role_lists_is_refused(corpus: Path, field: str) -> None:
+    edit(corpus / "caller_roles.yaml", lambda d: d[field].update(social_services=["social worker"]))
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge(corpus)
+    message = str(err.value)
+    assert message.startswith(str(corpus / "caller_roles.yaml"))
+    assert field in message and "unknown caller roles ['social_services']" in message
+
+
+def test_an_unknown_fallback_role_is_refused(corpus: Path) -> None:
+    edit(corpus / "caller_roles.yaml", lambda d: d.update(fallback="social_services"))
+    with pytest.raises(KnowledgeError) as err:
+        load_knowledge(corpus)
+    assert "fallback" in str(err.value) and "social_services" in str(err.value)
