@@ -6,14 +6,14 @@ file and the entry, never a traceback. Each file's content hash is its version i
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.corpus_file import load_model
 
 SPEC_FACTORS: dict[str, str] = {
     # The ids fixed by the contract (shared/spec/triage-record.md section 1) and their kinds. The
@@ -268,31 +268,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def _load(path: Path, model: type[M]) -> tuple[M, str]:
-    try:
-        raw_bytes = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise KnowledgeError(f"{path}: file is missing") from exc
-    try:
-        data: Any = yaml.safe_load(raw_bytes.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise KnowledgeError(f"{path}: expected a mapping at the top level")
-    try:
-        value = model.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = list(err["loc"])
-            where = ".".join(str(x) for x in loc)
-            # name the entry by its id where the location is inside a list of entries
-            if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(loc[0]), list):
-                entry = data[loc[0]][loc[1]]
-                if isinstance(entry, dict) and "id" in entry:
-                    where += f" (id {entry['id']})"
-            problems.append(f"{where}: {err['msg']}")
-        raise KnowledgeError(f"{path}: " + "; ".join(problems)) from exc
-    return value, hashlib.sha256(raw_bytes).hexdigest()[:12]
+    return load_model(path, model, KnowledgeError)
 
 
 def _check_taxonomy(path: Path, taxonomy: Taxonomy) -> None:

@@ -161,5 +161,5 @@ def test_letter_template_mistakes_are_named(tmp_path: Path, old: str, new: str, 
 
 
 def test_missing_letter_template_is_explained(tmp_path: Path) -> None:
-    with pytest.raises(LetterTemplateError, match="feedback-letter.yaml is missing"):
+    with pytest.raises(LetterTemplateError, match="feedback-letter.yaml: file is missing"):
         load_letter_template(tmp_path)

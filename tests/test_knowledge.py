@@ -135,7 +135,7 @@ def test_top_level_not_a_mapping(corpus: Path) -> None:
 
 def test_missing_file(corpus: Path) -> None:
     (corpus / "parents_aware.yaml").unlink()
-    assert load_error(corpus) == f"{corpus / 'parents_aware.yaml'}: file is missing"
+    assert load_error(corpus).startswith(f"{corpus / 'parents_aware.yaml'}: file is missing")
 
 
 def test_unknown_status_category_names_the_rule(corpus: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from assistant.corpus_file import read_mapping, validate
 from assistant.export.blocks import Bullets, Document, ExportError, Heading, Para, write_docx, write_pdf
 from assistant.records import CALLER_ROLES, PATHWAYS
 from assistant.store.review import ConfirmedRecord
@@ -109,19 +109,8 @@ def _check(template: LetterTemplate, source: str) -> None:
 def load_letter_template(corpus_dir: Path) -> LetterTemplate:
     """Read and check ``corpus_dir/letters/feedback-letter.yaml``; :class:`LetterTemplateError` says what is wrong."""
     path = corpus_dir / LETTER_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise LetterTemplateError(f"The letter template {path} is missing; restore it from the project.") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise LetterTemplateError(f"The letter template {path} is not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise LetterTemplateError(f"The letter template {path} must be a mapping of fields (title, opening, ...).")
-    try:
-        template = LetterTemplate(**raw, source=str(path))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise LetterTemplateError(f"The letter template {path} is wrong ({problems}).") from exc
+    raw, _ = read_mapping(path, LetterTemplateError)
+    template = validate(LetterTemplate, {**raw, "source": str(path)}, path, LetterTemplateError)
     _check(template, str(path))
     return template
 

@@ -6,14 +6,13 @@ Every mistake gives a :class:`PathwayRulesError` that names the file and the ent
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from assistant.corpus_file import load_model
 from assistant.records import PATHWAYS
 
 RULES_FILE = "pathway_rules.yaml"
@@ -252,41 +251,8 @@ class PathwayRules(_Strict):
         return self.pathways.index(pathway)
 
 
-def _where(loc: tuple[Any, ...], data: Any) -> str:
-    parts = [str(x) for x in loc]
-    node = data
-    for key in loc:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-            node = node[key]
-            if isinstance(node, dict) and "id" in node:
-                parts[parts.index(str(key))] = f"{key} (id {node['id']})"
-        else:
-            break
-    return ".".join(parts)
-
-
 def load_pathway_rules(corpus_dir: Path) -> tuple[PathwayRules, str]:
     """The validated rules and their version (declared version + content hash)."""
     path = corpus_dir / RULES_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise PathwayRulesError(f"{path}: file is missing") from exc
-    try:
-        data: Any = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PathwayRulesError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise PathwayRulesError(f"{path}: expected a mapping at the top level")
-    try:
-        rules = PathwayRules.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = _where(tuple(err["loc"]), data)
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(f"{where}: {msg}" if where else msg)
-        raise PathwayRulesError(f"{path}: " + "; ".join(problems)) from exc
-    return rules, f"{rules.version}+{hashlib.sha256(raw).hexdigest()[:12]}"
+    rules, digest = load_model(path, PathwayRules, PathwayRulesError)
+    return rules, f"{rules.version}+{digest}"

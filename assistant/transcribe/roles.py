@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.corpus_file import load_model
 
 ROLES_FILE = "speaker_roles.yaml"
 _WORDS = re.compile(r"[a-z0-9']+")
@@ -66,18 +67,7 @@ class RoleHints(BaseModel):
 
 
 def load_role_hints(corpus_dir: Path) -> RoleHints:
-    path = corpus_dir / ROLES_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RolesFileError(f"{path} does not exist (FRONTDOOR_CORPUS_DIR points at the wrong folder?)") from exc
-    except yaml.YAMLError as exc:
-        raise RolesFileError(f"{path} is not valid YAML: {exc}") from exc
-    try:
-        return RoleHints.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise RolesFileError(f"{path}: {problems}") from exc
+    return load_model(corpus_dir / ROLES_FILE, RoleHints, RolesFileError)[0]
 
 
 @dataclass(frozen=True)

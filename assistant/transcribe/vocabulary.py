@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.corpus_file import load_model
 
 VOCABULARY_FILE = "vocabulary.yaml"
 
@@ -35,15 +36,4 @@ class Vocabulary(BaseModel):
 
 
 def load_vocabulary(corpus_dir: Path) -> Vocabulary:
-    path = corpus_dir / VOCABULARY_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise VocabularyFileError(f"{path} does not exist (FRONTDOOR_CORPUS_DIR points at the wrong folder?)") from exc
-    except yaml.YAMLError as exc:
-        raise VocabularyFileError(f"{path} is not valid YAML: {exc}") from exc
-    try:
-        return Vocabulary.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise VocabularyFileError(f"{path}: {problems}") from exc
+    return load_model(corpus_dir / VOCABULARY_FILE, Vocabulary, VocabularyFileError)[0]
