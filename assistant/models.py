@@ -152,30 +152,31 @@ class ModelLoader:
             raise ModelError(f"unknown encoder '{encoder}'; choose one of {', '.join(sorted(ENCODERS))}")
         self.settings = settings
         self.encoder_name = encoder
-        self._lock = threading.Lock()
+        # one lock a model: two threads may load different models at once (start-up), never one twice
+        self._locks = {name: threading.Lock() for name in ("nlp", "encoder", "whisper", "voice_encoder")}
 
     @cached_property
     def nlp(self) -> Language:
-        with self._lock:
+        with self._locks["nlp"]:
             return load_spacy(self.settings)
 
     @cached_property
     def encoder(self) -> Encoder:
-        with self._lock:
+        with self._locks["encoder"]:
             return ENCODERS[self.encoder_name](self.settings)
 
     @cached_property
     def whisper(self) -> Any:
         from assistant.transcribe.whisper_model import load_whisper
 
-        with self._lock:
+        with self._locks["whisper"]:
             return load_whisper(self.settings)
 
     @cached_property
     def voice_encoder(self) -> Any:
         from assistant.transcribe.voices import load_voice_encoder
 
-        with self._lock:
+        with self._locks["voice_encoder"]:
             return load_voice_encoder(self.settings)
 
     def describe(self) -> dict[str, str]:

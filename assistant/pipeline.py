@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -78,7 +79,12 @@ class Pipeline:
         return Guidance.open(self.settings, self.loader)
 
     def warm_up(self) -> None:
-        """Load everything now rather than on the first call."""
+        """Load everything now rather than on the first call. The encoder (torch, transformers, MiniLM)
+        loads in a second thread while spaCy and the corpus matchers are built in this one."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            encoder = pool.submit(lambda: self.loader.encoder)
+            _ = self.analyser, self.head
+            encoder.result()  # re-raises a loading error here, in the caller's thread
         _ = self.extractor, self.guidance
 
     def read(self, path: Path, progress: Progress | None = None) -> Transcript:

@@ -34,6 +34,7 @@ def main() -> None:
     from assistant.settings import load_settings
 
     pipeline = Pipeline.start(load_settings())
+    pipeline.warm_up()  # as `frontdoor draft` and the workspace do
     calls = load_labelled_dir(args.calls)
     pipeline.draft(calls[0].transcript)
     first = time.perf_counter() - START
