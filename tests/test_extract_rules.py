@@ -260,3 +260,17 @@ def test_a_sign_alone_is_possible_and_a_statement_makes_it_present(extractor: Ex
         extractor.extract(call(caller("She's always hungry when she comes in."), caller("There's no food in the house.")))
     )
     assert stated["neglect"].status == "present"
+
+
+def test_an_answer_phrase_is_read_whole_even_where_it_runs_past_the_first_words(extractor: Extractor) -> None:
+    # "they do n't" starts inside the answer window and ends past it: it is a no, not "they do"
+    transcript = call(
+        worker("Any history with the parents? Drugs, alcohol?"),
+        caller("We asked. They both say they don't drink or use anything."),
+    )
+    assert factors(extractor.extract(transcript))["parental_substance_misuse"].status == "ruled_out"
+
+
+def test_asked_about_and_denied_is_ruled_out(extractor: Extractor) -> None:
+    text = "I asked mum on her own about domestic abuse and she said no, never."
+    assert factors(extractor.extract(call(caller(text))))["domestic_abuse"].status == "ruled_out"

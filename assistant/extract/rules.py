@@ -139,8 +139,8 @@ class RuleMentions:
         return {f for f, s, e in matches if (s, e) in kept}
 
     def _polarity(self, doc: Doc) -> str | None:
-        window = doc[: self.dialogue.answer_window]
-        matches = self.analyser.answers(window.as_doc())
+        # phrases that start in the first words of the answer, read whole ("they do n't" is not "they do")
+        matches = [m for m in self.analyser.answers(doc) if m[1] < self.dialogue.answer_window]
         if not matches:
             return None
         strings = self.analyser.nlp.vocab.strings
