@@ -35,6 +35,7 @@ ui: install
 
 test: install
 	$(BIN)/python -m ruff check assistant ui evals tests
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 test-fast: install

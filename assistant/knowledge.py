@@ -303,7 +303,7 @@ class Knowledge:
         return SPEC_FACTORS[factor_id]
 
 
-FILES = {
+FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "taxonomy": ("taxonomy.yaml", Taxonomy),
     "status_rules": ("status_rules.yaml", StatusRules),
     "dialogue": ("dialogue.yaml", Dialogue),

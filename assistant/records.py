@@ -134,7 +134,7 @@ class Question(_Model):
 class DraftRecord(_Model):
     """The draft record of the contract, plus the provenance of everything that made it."""
 
-    schema_: str = Field("triage-record/1", alias="schema")
+    schema_: str = Field(default="triage-record/1", alias="schema")
     call_id: str
     caller: CallerInfo
     factors: list[Factor]

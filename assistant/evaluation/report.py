@@ -61,8 +61,8 @@ def markdown(scores: Scores, meta: dict[str, Any]) -> str:
     statuses = ["present", "possible", "historical", "ruled_out"]
     lines += ["| gold \\ predicted | " + " | ".join(statuses) + " |", "|---" * (len(statuses) + 1) + "|"]
     for g in statuses:
-        row = scores.status_confusion.get(g, {})
-        lines.append(f"| {g} | " + " | ".join(str(row.get(p, 0)) for p in statuses) + " |")
+        counts = scores.status_confusion.get(g, {})
+        lines.append(f"| {g} | " + " | ".join(str(counts.get(p, 0)) for p in statuses) + " |")
     lines += ["", "## Errors", "", "| call | kind | factor | predicted | gold | quote |", "|---|---|---|---|---|---|"]
     for err in scores.errors:
         quote = (err.get("quote") or "").replace("|", "/")[:140]

@@ -111,9 +111,9 @@ def score(calls: list[LabelledCall], records: list[DraftRecord]) -> Scores:
                            "quote": record.parents_aware_evidence[0].quote if record.parents_aware_evidence else None})  # fmt: skip
     per_factor: dict[str, dict[str, float]] = {}
     for factor_id in SPEC_FACTORS:
-        p, r, f = _f1(tp[factor_id], fp[factor_id], fn[factor_id])
+        prec, rec, f1 = _f1(tp[factor_id], fp[factor_id], fn[factor_id])
         per_factor[factor_id] = {"tp": tp[factor_id], "fp": fp[factor_id], "fn": fn[factor_id],
-                                 "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+                                 "precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
                                  "support": tp[factor_id] + fn[factor_id]}  # fmt: skip
     scored = [k for k, v in per_factor.items() if v["support"] or v["fp"]]
     mp, mr, mf = _f1(sum(tp.values()), sum(fp.values()), sum(fn.values()))

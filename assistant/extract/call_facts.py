@@ -192,7 +192,7 @@ def parents_aware(analyser: Analyser, call: CallText) -> tuple[str, list[Evidenc
         sentences = call.by_turn.get(index, [])
         asked = [_prompt(cues, s, last=i == len(sentences) - 1) for i, s in enumerate(sentences)]
         asked_about_call = [a for a in asked if a is not None and a[0]]
-        best = (asked_about_call or [a for a in asked if a is not None] or [None])[0]
+        best = next(iter(asked_about_call or [a for a in asked if a is not None]), None)
         if best is not None:
             prompts.append((0 if best[0] else 1, index, best[1]))
     for _, index, assumed in sorted(prompts, key=lambda p: p[:2]):

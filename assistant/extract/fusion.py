@@ -4,6 +4,7 @@ confidence and verbatim evidence."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from assistant.extract.mentions import Mention
 from assistant.extract.rules import call_level_status
@@ -28,7 +29,7 @@ def _settle_conflict(mentions: list[Mention], doubt: float | None) -> list[Menti
 
 
 def fuse(
-    mentions: list[Mention], kinds: dict[str, str], transcript: Transcript, doubt: float | None = None
+    mentions: list[Mention], kinds: Mapping[str, str], transcript: Transcript, doubt: float | None = None
 ) -> list[Factor]:
     by_factor: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
