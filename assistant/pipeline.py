@@ -85,7 +85,7 @@ class Pipeline:
             encoder = pool.submit(lambda: self.loader.encoder)
             _ = self.analyser, self.head
             encoder.result()  # re-raises a loading error here, in the caller's thread
-        _ = self.extractor, self.guidance
+        _ = self.extractor, self.guidance.matcher()
 
     def read(self, path: Path, progress: Progress | None = None) -> Transcript:
         if is_audio(path):

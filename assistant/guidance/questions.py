@@ -361,8 +361,11 @@ class QuestionMatcher:
     """Decides which key questions a call already covered. Vectors of the questions and their other
     wordings are computed once, on first use."""
 
-    def __init__(self, encoder: Encoder, questions: KeyQuestions, config: QuestionMatching) -> None:
-        self.encoder = encoder
+    def __init__(
+        self, encoder: Encoder, questions: KeyQuestions, config: QuestionMatching, fixed: Encoder | None = None
+    ) -> None:
+        self.encoder = encoder  # for the call's own sentences
+        self.fixed = fixed or encoder  # for the questions and their wordings (may keep vectors on disk)
         self.questions = questions
         self.config = config
         self.threshold = config.threshold_for(encoder.name)
@@ -394,7 +397,7 @@ class QuestionMatcher:
             wordings = [q.text, *(entry.asked_as if entry else [])]
             spans.append((len(texts), len(texts) + len(wordings)))
             texts.extend(wordings)
-        vectors = self.encoder.encode(texts)
+        vectors = self.fixed.encode(texts)
         for q, (a, b) in zip(todo, spans, strict=True):
             entry = self._cues[q]
             self._compiled[q] = _Compiled(

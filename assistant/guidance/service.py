@@ -29,11 +29,13 @@ from assistant.guidance.search import HybridSearcher, Vocabulary, load_vocabular
 from assistant.models import Encoder, ModelLoader
 from assistant.records import Findings, Pathway, Question, Transcript
 from assistant.settings import Settings
+from assistant.stored_vectors import StoredVectors
 
 log = logging.getLogger(__name__)
 
 GUIDANCE_SUBDIR = "guidance"
 INDEX_SUBDIR = "guidance_index"
+VECTORS_SUBDIR = "corpus_vectors"
 
 
 def guidance_dir(settings: Settings) -> Path:
@@ -165,7 +167,8 @@ class Guidance:
 
     def matcher(self) -> QuestionMatcher:
         if self._matcher is None:
-            self._matcher = QuestionMatcher(self.encoder, self.key_questions, self.matching)
+            fixed = StoredVectors(self.encoder, self.settings.data_dir / VECTORS_SUBDIR)
+            self._matcher = QuestionMatcher(self.encoder, self.key_questions, self.matching, fixed)
             for warning in self._matcher.unmatched_hints:
                 log.warning("%s", warning)
             self.warnings.extend(self._matcher.unmatched_hints)
