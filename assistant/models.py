@@ -7,11 +7,14 @@ encoder exactly as the real one is used.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
+import os
 import re
+import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -190,3 +193,27 @@ class ModelLoader:
         if "whisper" in self.__dict__:
             info["whisper"] = getattr(self.whisper, "name", "whisper")
         return info
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Let torch (when it is loaded) run ``threads`` threads inside the block, then restore the count.
+    One thread avoids spin-waiting on a busy small machine; indexing may take every core."""
+    torch = sys.modules.get("torch")
+    if torch is None or threads <= 0:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -36,8 +36,10 @@ class StoredVectors:
         if self.path.exists():
             try:
                 with np.load(self.path) as stored:
-                    self._vectors = {k: stored[k] for k in stored.files if stored[k].shape == (self.dim,)}
-            except (OSError, ValueError, zipfile.BadZipFile) as exc:
+                    keys, matrix = stored["keys"], stored["vectors"]
+                if matrix.ndim == 2 and matrix.shape[1] == self.dim and len(keys) == len(matrix):
+                    self._vectors = {str(k): v for k, v in zip(keys, matrix, strict=True)}
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
                 # a damaged store only costs time: the texts are encoded again and the file rewritten
                 log.info("%s is unreadable (%s); encoding the corpus texts again", self.path, exc)
 
@@ -58,7 +60,9 @@ class StoredVectors:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **self._vectors)
+                keys = list(self._vectors)
+                matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
+                np.savez(fh, keys=np.array(keys, dtype=str), vectors=matrix)
             os.replace(tmp, self.path)
         except OSError as exc:
             # a read-only data folder only costs time on the next start; the vectors in memory are right

@@ -1,13 +1,16 @@
-"""The persistent index: incremental re-indexing, removal, and recovery from a broken index folder."""
+"""The persistent index: incremental re-indexing, removal, recovery from a broken index folder, a new
+index for a renamed encoder, and how chunks are embedded."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
+from assistant.guidance.chunking import chunk_document
 from assistant.guidance.documents import read_corpus
-from assistant.guidance.index import GuidanceIndex
+from assistant.guidance.index import GuidanceIndex, available_cores, torch_threads
 from assistant.guidance.service import Guidance, index_dir
 from assistant.models import ModelLoader
 from tests.guidance_fixtures import NEGLECT, CountingEncoder, make_corpus
@@ -97,7 +100,7 @@ def test_a_search_that_fails_in_chromadb_rebuilds_the_index_and_answers(tmp_path
     def fail(*args: object, **kwargs: object) -> None:
         raise InternalError("Error loading hnsw index")
 
-    monkeypatch.setattr(broken, "search_vector", fail)
+    monkeypatch.setattr(broken, "nearest", fail)  # the chromadb query of the hybrid search
     hits = guidance.search("finger-mark bruises on the upper arm", k=2)
     assert guidance.index is not broken
     assert hits[0].doc_id == "factor-physical-abuse"
@@ -123,3 +126,72 @@ def test_embeddings_adapter_keeps_the_order_of_texts() -> None:
     got = np.array(EncoderEmbeddings(encoder).embed_documents(texts))
     assert np.allclose(got, encoder.encode(texts))
     assert EncoderEmbeddings(encoder).embed_documents([]) == []
+
+
+class RenamedEncoder(CountingEncoder):
+    """The same vectors under another name, as after a new model version or int8 quantisation."""
+
+    name = "fake:hashing-int8"
+
+
+def test_an_encoder_with_another_name_gets_its_own_index_built_from_the_corpus(tmp_path: Path) -> None:
+    settings = make_corpus(tmp_path)
+    docs, _ = read_corpus(settings.corpus_dir / "guidance")
+    first = GuidanceIndex.open(index_dir(settings), CountingEncoder())
+    embedded = first.sync(docs).chunks_embedded
+    renamed = RenamedEncoder()
+    second = GuidanceIndex.open(index_dir(settings), renamed)
+    report = second.sync(docs)
+    assert report.chunks_embedded == embedded == second.count() and renamed.encoded == embedded
+    assert sorted(report.added) == sorted(d.id for d in docs)
+    assert second.search("finger-mark bruises", k=1)[0].doc_id == "factor-physical-abuse"
+
+
+def test_chunks_are_embedded_shortest_first_and_stored_with_their_page_factors(tmp_path: Path) -> None:
+    settings = make_corpus(tmp_path)
+    docs, _ = read_corpus(settings.corpus_dir / "guidance")
+    seen: list[str] = []
+
+    class Recording(CountingEncoder):
+        def encode(self, texts):  # type: ignore[no-untyped-def]
+            seen.extend(texts)
+            return super().encode(texts)
+
+    index = GuidanceIndex.open(tmp_path / "index", Recording())
+    seen.clear()  # the health probe of the empty index
+    index.sync(docs)
+    assert [len(t) for t in seen] == sorted(len(t) for t in seen) and len(seen) == index.count()
+    factors = {m["doc_id"]: m["factors"] for m in index.store.get(include=["metadatas"])["metadatas"]}
+    assert factors["factor-neglect"] == "neglect" and factors["pathway-child-protection"] == ""
+
+
+def test_a_page_indexed_without_its_factors_is_indexed_again(tmp_path: Path) -> None:
+    settings = make_corpus(tmp_path)
+    docs, _ = read_corpus(settings.corpus_dir / "guidance")
+    index = GuidanceIndex.open(tmp_path / "index", CountingEncoder())
+    chunks = [c for d in docs for c in chunk_document(d)]
+    index.add_chunks(chunks, {d.id: d.content_hash for d in docs}, lambda n: None)  # as before factors were stored
+    report = index.sync(docs)
+    assert sorted(report.updated) == ["factor-neglect", "factor-physical-abuse"]  # the pages that list factors
+    assert sorted(report.unchanged) == ["front-door-every-call", "pathway-child-protection"]
+
+
+def test_torch_may_use_more_threads_while_indexing_and_gets_its_setting_back(monkeypatch) -> None:
+    class FakeTorch:
+        threads = 1
+
+        def get_num_threads(self) -> int:
+            return self.threads
+
+        def set_num_threads(self, n: int) -> None:
+            self.threads = n
+
+    torch = FakeTorch()
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    with torch_threads(2):
+        assert torch.threads == 2
+    assert torch.threads == 1
+    with pytest.raises(RuntimeError), torch_threads(2):
+        raise RuntimeError("embedding failed")
+    assert torch.threads == 1
+    assert available_cores() >= 1

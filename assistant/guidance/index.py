@@ -6,6 +6,9 @@
   documents no longer in the corpus leave the index.
 - A collection per encoder; a collection built with other chunking settings is emptied and rebuilt.
 - An index folder that chromadb cannot open or query is moved aside and rebuilt from the corpus.
+- Indexing is throughput-bound on the encoder: chunks are embedded shortest first across the whole
+  sync (batches pad to similar lengths), stored in large batches, and torch may use every core the
+  process has while indexing (searching goes back to the configured thread count afterwards).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 from assistant.guidance.chunking import Chunk, chunk_document, chunking_signature
 from assistant.guidance.documents import GuidanceDocument
 from assistant.guidance.embeddings import EncoderEmbeddings
-from assistant.models import Encoder
+from assistant.models import Encoder, available_cores, torch_threads
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBED_BATCH = 64
+EMBED_BATCH = 512  # chunks embedded and stored together (the encoder batches them further)
 HNSW_CONFIG: dict[str, Any] = {"space": "cosine", "ef_construction": 200, "ef_search": 128, "max_neighbors": 32}
 
 _clients: dict[Path, ClientAPI] = {}
@@ -204,16 +207,20 @@ class GuidanceIndex:
 
     def indexed(self) -> dict[str, str]:
         """doc id -> content hash of every completely indexed document."""
+        return {doc: state[0] for doc, state in self._states().items()}
+
+    def _states(self) -> dict[str, tuple[str, str]]:
+        """doc id -> (content hash or "incomplete", the factors stored with its chunks)."""
         got = self.store.get(include=["metadatas"])
-        hashes: dict[str, str] = {}
+        states: dict[str, tuple[str, str]] = {}
         seen: dict[str, int] = {}
         expected: dict[str, int] = {}
         for meta in got["metadatas"]:
             doc_id = str(meta["doc_id"])
-            hashes[doc_id] = str(meta["doc_hash"])
+            states[doc_id] = (str(meta["doc_hash"]), str(meta.get("factors", "")))
             seen[doc_id] = seen.get(doc_id, 0) + 1
             expected[doc_id] = int(meta["n_chunks"])
-        return {d: h if seen[d] == expected[d] else "incomplete" for d, h in hashes.items()}
+        return {d: s if seen[d] == expected[d] else ("incomplete", s[1]) for d, s in states.items()}
 
     def _delete_docs(self, doc_ids: Sequence[str]) -> None:
         if not doc_ids:
@@ -223,11 +230,17 @@ class GuidanceIndex:
             self.store.delete(ids=ids[start : start + 5000])
 
     def add_chunks(
-        self, chunks: Sequence[Chunk], doc_hashes: dict[str, str], on_progress: Callable[[int], None]
+        self,
+        chunks: Sequence[Chunk],
+        doc_hashes: dict[str, str],
+        on_progress: Callable[[int], None],
+        doc_factors: dict[str, str] | None = None,
     ) -> None:
+        """Embed and store ``chunks``; each carries its page's hash, chunk count and factors (comma-separated)."""
         counts: dict[str, int] = {}
         for c in chunks:
             counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        chunks = sorted(chunks, key=lambda c: len(c.text))  # similar lengths together: less padding
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
             self.store.add_texts(
@@ -242,6 +255,7 @@ class GuidanceIndex:
                         "position": c.position,
                         "doc_hash": doc_hashes[c.doc_id],
                         "n_chunks": counts[c.doc_id],
+                        "factors": (doc_factors or {}).get(c.doc_id, ""),
                     }
                     for c in batch
                 ],
@@ -253,25 +267,33 @@ class GuidanceIndex:
         docs: Iterable[GuidanceDocument],
         on_plan: Callable[[int], None] | None = None,
         on_progress: Callable[[int], None] | None = None,
+        threads: int | None = None,
     ) -> SyncReport:
         """Bring the index in line with ``docs``: embed new and changed documents, drop removed ones.
-        ``on_plan`` hears how many chunks will be embedded; ``on_progress`` hears each batch."""
+        ``on_plan`` hears how many chunks will be embedded; ``on_progress`` hears each batch.
+        ``threads``: torch threads while embedding (default: every core available to the process)."""
         started = time.perf_counter()
         docs = list(docs)
         report = SyncReport(rebuilt=self.rebuilt)
         with self._lock:
-            have = self.indexed()
+            have = self._states()
             wanted = {d.id: d for d in docs}
+            factors = {d.id: ",".join(d.factors) for d in docs}
             report.removed = sorted(set(have) - set(wanted))
-            changed = [d for d in docs if have.get(d.id) != d.content_hash]
+            # a page indexed before its factors were stored with it is indexed again
+            changed = [d for d in docs if have.get(d.id) != (d.content_hash, factors[d.id])]
             report.added = [d.id for d in changed if d.id not in have]
             report.updated = [d.id for d in changed if d.id in have]
-            report.unchanged = [d.id for d in docs if have.get(d.id) == d.content_hash]
+            changed_ids = {d.id for d in changed}
+            report.unchanged = [d.id for d in docs if d.id not in changed_ids]
             chunks = [c for d in changed for c in chunk_document(d)]
             if on_plan:
                 on_plan(len(chunks))
             self._delete_docs(report.removed + report.updated)
-            self.add_chunks(chunks, {d.id: d.content_hash for d in changed}, on_progress or (lambda n: None))
+            with torch_threads(available_cores() if threads is None else threads):
+                self.add_chunks(
+                    chunks, {d.id: d.content_hash for d in changed}, on_progress or (lambda n: None), factors
+                )
             report.chunks_embedded = len(chunks)
         report.seconds = time.perf_counter() - started
         self.rebuilt = None
@@ -311,6 +333,13 @@ class GuidanceIndex:
             if len(hits) == k:
                 break
         return hits
+
+    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the ``n`` nearest chunks (ids only: no documents or metadata
+        are read, which is most of a query's time in chromadb)."""
+        got = self.store._collection.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        distances = got["distances"][0] if got["distances"] else []
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], distances, strict=True)]
 
     def search(self, query: str, k: int = 5, distinct_sections: bool = True) -> list[Hit]:
         return self.search_vector(self.encoder.encode([query])[0], k, distinct_sections)

@@ -1,218 +1,180 @@
-"""Hybrid search over the guidance index: dense vectors from chromadb, re-ranked with BM25 and the
-query's intent.
+"""Hybrid search over the guidance index: dense candidates from chromadb, re-ranked with BM25, the
+query's intent and the page each passage is on.
 
-Query handling (never the stored chunks' embeddings) reads ``corpus/search_vocabulary.yaml``:
-- abbreviations and jargon ("strat", "s47", "HV") add their meaning to the query;
-- intent phrases ("what to ask", "what pathway") favour the sections that answer that kind of question;
-- the ranking weights.
+Only the query is read with ``corpus/search_vocabulary.yaml`` (see
+:mod:`assistant.guidance.search_vocabulary`); the passages are indexed as written.
 
-Score of a passage = cosine(query, passage) + lexical * BM25 (scaled to the best match)
-+ intent * [section answers the query's intent] + page * (mean of the page's two best passages).
+1. Candidates: the ``candidates`` nearest passages in chromadb, the ``lexical_candidates`` best BM25
+   passages, then every passage of the ``page_candidates`` best pages (so a page that is found
+   brings all its sections into the ranking, not only the one that resembles the query most).
+2. Passage score = cosine(query, passage) + lexical * BM25 (scaled to the best match)
+   + intent (when the section answers the kind of question asked)
+   + page * (mean of the page's ``page_passages`` best passage scores
+             + factor * how much more the query resembles the page's factor's example sentences than
+               the average factor's; pages about no factor get 0).
+3. Each section is represented by its best passage; sections are returned best first.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.guidance.index import GuidanceIndex, Hit
+from assistant.guidance.lexical import LexicalIndex
+from assistant.guidance.search_vocabulary import (
+    VOCABULARY_FILE,
+    Intent,
+    Ranking,
+    Vocabulary,
+    VocabularyError,
+    load_vocabulary,
+)
+from assistant.models import Encoder
 
-VOCABULARY_FILE = "search_vocabulary.yaml"
-_TOKEN = re.compile(r"[a-z0-9]+")
-_WORDS = re.compile(r"[a-z0-9']+")
+__all__ = [
+    "VOCABULARY_FILE",
+    "HybridSearcher",
+    "Intent",
+    "LexicalIndex",
+    "Ranking",
+    "Vocabulary",
+    "VocabularyError",
+    "load_vocabulary",
+]
 
 
-class VocabularyError(ValueError):
-    """The search vocabulary file is invalid; the message names the file and the entry."""
+class FactorExamples:
+    """Each factor's example sentences as vectors, to tell which factor a query is about."""
 
+    _cache: dict[tuple[str, str], FactorExamples] = {}
 
-class Intent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    sections: list[str] = Field(min_length=1, description="Section anchors that answer this kind of question.")
-    phrases: list[str] = Field(min_length=1)
+    def __init__(self, names: list[str], vectors: np.ndarray, owner: np.ndarray) -> None:
+        self.names = names
+        self.vectors = vectors
+        self.owner = owner  # row -> index into names
 
-    @field_validator("phrases")
     @classmethod
-    def _clean(cls, v: list[str]) -> list[str]:
-        cleaned = [" ".join(_WORDS.findall(p.lower())) for p in v]
-        if not all(cleaned):
-            raise ValueError("empty phrase")
-        return cleaned
+    def encode(cls, encoder: Encoder, examples: dict[str, list[str]]) -> FactorExamples:
+        """Encoded once per process for each encoder and set of examples."""
+        key = (encoder.name, repr(sorted(examples.items())))
+        if key not in cls._cache:
+            names = list(examples)
+            texts = [t for n in names for t in examples[n]]
+            owner = np.array([i for i, n in enumerate(names) for _ in examples[n]], dtype=np.int64)
+            vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), dtype=np.float32)
+            cls._cache[key] = cls(names, vectors, owner)
+        return cls._cache[key]
 
-
-class Ranking(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    candidates: int = Field(64, ge=1, description="Passages fetched from the vector index before re-ranking.")
-    lexical_candidates: int = Field(32, ge=0, description="Best BM25 passages added to the candidates.")
-    lexical: float = Field(0.3, ge=0)
-    intent: float = Field(0.2, ge=0)
-    page: float = Field(0.3, ge=0)
-
-
-class Vocabulary(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    version: str
-    abbreviations: dict[str, str] = Field(default_factory=dict)
-    intents: list[Intent] = Field(default_factory=list)
-    ranking: Ranking = Field(default_factory=Ranking)  # type: ignore[arg-type]
-
-    @field_validator("abbreviations")
-    @classmethod
-    def _keys(cls, v: dict[str, str]) -> dict[str, str]:
-        out = {}
-        for key, meaning in v.items():
-            if not str(key).strip() or not str(meaning).strip():
-                raise ValueError(f"'{key}': abbreviation and meaning must both be given")
-            out[str(key).lower().strip()] = str(meaning).strip()
-        return out
-
-    def expand(self, query: str) -> str:
-        """The query with the meaning of each abbreviation in it appended."""
-        words = _WORDS.findall(query.lower())
-        extra = list(dict.fromkeys(self.abbreviations[w] for w in words if w in self.abbreviations))
-        return f"{query} ({'; '.join(extra)})" if extra else query
-
-    def intent_sections(self, query: str) -> set[str]:
-        padded = f" {' '.join(_WORDS.findall(query.lower()))} "
-        sections: set[str] = set()
-        for intent in self.intents:
-            if any(f" {p} " in padded for p in intent.phrases):
-                sections.update(intent.sections)
-        return sections
-
-
-def load_vocabulary(corpus_dir: Path) -> tuple[Vocabulary, str]:
-    """The vocabulary and its version; a missing file means plain dense search with default weights."""
-    path = corpus_dir / VOCABULARY_FILE
-    if not path.exists():
-        return Vocabulary(version="none"), "none"
-    raw = path.read_bytes()
-    try:
-        data: Any = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise VocabularyError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise VocabularyError(f"{path}: expected a mapping at the top level")
-    try:
-        vocabulary = Vocabulary.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise VocabularyError(f"{path}: {problems}") from exc
-    return vocabulary, f"{vocabulary.version}+{hashlib.sha256(raw).hexdigest()[:12]}"
-
-
-class LexicalIndex:
-    """BM25 over the indexed passages, kept in memory as postings (numpy arrays per term)."""
-
-    def __init__(self, ids: Sequence[str], texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
-        self.ids = list(ids)
-        tokens = [_TOKEN.findall(t.lower()) for t in texts]
-        n = max(len(tokens), 1)
-        lengths = np.array([len(t) for t in tokens], dtype=np.float64)
-        avg = float(lengths.mean()) if len(tokens) else 1.0
-        postings: dict[str, tuple[list[int], list[int]]] = {}
-        for row, toks in enumerate(tokens):
-            for term, count in Counter(toks).items():
-                rows, counts = postings.setdefault(term, ([], []))
-                rows.append(row)
-                counts.append(count)
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for term, (rows, counts) in postings.items():
-            row_arr = np.array(rows, dtype=np.int64)
-            tf = np.array(counts, dtype=np.float64)
-            idf = np.log(1.0 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
-            norm = k1 * (1 - b + b * lengths[row_arr] / max(avg, 1e-9))
-            self.postings[term] = (row_arr, idf * tf * (k1 + 1) / (tf + norm))
-
-    def scores(self, query: str) -> np.ndarray:
-        out = np.zeros(len(self.ids))
-        for term in set(_TOKEN.findall(query.lower())):
-            found = self.postings.get(term)
-            if found is not None:
-                out[found[0]] += found[1]
-        return out
-
-
-@dataclass
-class _Candidate:
-    hit: Hit
-    dense: float
-    lexical: float = 0.0
+    def likeness(self, vector: np.ndarray, neighbours: int) -> dict[str, float]:
+        """Factor -> mean cosine of its ``neighbours`` closest examples to the query, minus the mean
+        over all factors (so only a factor the query resembles more than the others scores above 0)."""
+        if not self.names:
+            return {}
+        sims = self.vectors @ vector
+        best = np.array([np.sort(sims[self.owner == i])[-neighbours:].mean() for i in range(len(self.names))])
+        return dict(zip(self.names, (best - best.mean()).tolist(), strict=True))
 
 
 class HybridSearcher:
-    """Dense candidates from the vector index, re-ranked. Rebuild after the index changes."""
+    """Holds every passage, its vector and BM25 postings in memory. Rebuild after the index changes."""
 
     def __init__(self, index: GuidanceIndex, vocabulary: Vocabulary) -> None:
         self.index = index
         self.vocabulary = vocabulary
-        got = index.store.get(include=["documents", "metadatas"])
-        self._meta = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
-        self.lexical = LexicalIndex(got["ids"], got["documents"])
-        self._row = {chunk_id: row for row, chunk_id in enumerate(self.lexical.ids)}
+        got = index.store.get(include=["documents", "metadatas", "embeddings"])
+        self.ids: list[str] = list(got["ids"])
+        self.texts: list[str] = list(got["documents"])
+        self.metas = list(got["metadatas"])
+        dim = index.encoder.dim
+        self.vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(self.ids), dim)
+        self.row = {chunk_id: row for row, chunk_id in enumerate(self.ids)}
+        self.doc_of = np.array([str(m["doc_id"]) for m in self.metas], dtype=object)
+        self.slug_of = np.array([str(m["slug"]) for m in self.metas], dtype=object)
+        rows_of: dict[str, list[int]] = {}
+        for row, doc in enumerate(self.doc_of.tolist()):
+            rows_of.setdefault(doc, []).append(row)
+        self.doc_rows = {doc: np.array(rows, dtype=np.int64) for doc, rows in rows_of.items()}
+        self.lexical = LexicalIndex(self.ids, self.texts)
+        self.factors = FactorExamples.encode(index.encoder, vocabulary.examples)
+        self.page_factors: dict[str, list[str]] = {}
+        for meta in self.metas:
+            listed = str(meta.get("factors", ""))
+            self.page_factors[str(meta["doc_id"])] = [f for f in listed.split(",") if f in self.factors.names]
 
-    def _hit(self, chunk_id: str, score: float) -> Hit:
-        text, meta = self._meta[chunk_id]
+    def _hit(self, row: int, score: float) -> Hit:
+        meta = self.metas[row]
         return Hit(
             doc_id=str(meta["doc_id"]),
             title=str(meta["title"]),
             heading=str(meta["heading"]),
             slug=str(meta["slug"]),
-            text=text,
-            score=score,
-            chunk_id=chunk_id,
+            text=self.texts[row],
+            score=round(score, 4),
+            chunk_id=self.ids[row],
         )
 
+    def _scores(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, bonus: dict[str, float]) -> np.ndarray:
+        """Passage scores before the page score."""
+        ranking = self.vocabulary.ranking
+        section = np.array([bonus.get(s, 0.0) for s in self.slug_of[rows]], dtype=np.float64)
+        return self.vectors[rows] @ vector + ranking.lexical * lexical[rows] + section
+
+    def _page_scores(self, rows: np.ndarray, scores: np.ndarray, factor: dict[str, float]) -> dict[str, float]:
+        ranking = self.vocabulary.ranking
+        per_page: dict[str, list[float]] = {}
+        for doc, score in zip(self.doc_of[rows], scores, strict=True):
+            per_page.setdefault(doc, []).append(float(score))
+        return {
+            doc: sum(sorted(s, reverse=True)[: ranking.page_passages]) / min(len(s), ranking.page_passages)
+            + ranking.factor * max((factor.get(f, 0.0) for f in self.page_factors.get(doc, [])), default=0.0)
+            for doc, s in per_page.items()
+        }
+
+    def candidate_rows(self, vector: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        """Rows of the dense and lexical candidates."""
+        ranking = self.vocabulary.ranking
+        n = min(ranking.candidates, len(self.ids))
+        rows = {self.row[i] for i, _ in self.index.nearest(vector, n) if i in self.row}
+        top = min(ranking.lexical_candidates, len(lexical))
+        if top and float(lexical.max()) > 0:
+            best: Sequence[int] = np.argpartition(-lexical, top - 1)[:top].tolist()
+            rows.update(r for r in best if lexical[r] > 0)
+        return np.array(sorted(rows), dtype=np.int64)
+
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        if k <= 0 or not self._meta:
+        if k <= 0 or not self.ids:
             return []
         ranking = self.vocabulary.ranking
         expanded = self.vocabulary.expand(query)
-        vector = self.index.encoder.encode([expanded])[0]
-        dense_hits = self.index.search_vector(
-            vector, min(ranking.candidates, len(self._meta)), distinct_sections=False, known_count=len(self._meta)
-        )
-        candidates = {h.chunk_id: _Candidate(h, h.score) for h in dense_hits}
+        vector = self.index.encoder.encode([expanded])[0].astype(np.float32)
         lexical = self.lexical.scores(expanded)
-        best_lexical = float(lexical.max()) if len(lexical) else 0.0
+        best_lexical = float(lexical.max())
         if best_lexical > 0:
-            floor = min((c.dense for c in candidates.values()), default=0.0)
-            top = min(ranking.lexical_candidates, len(lexical))
-            best_rows: Sequence[int] = np.argpartition(-lexical, top - 1)[:top].tolist() if top else []
-            for row in best_rows:
-                chunk_id = self.lexical.ids[row]
-                if lexical[row] > 0 and chunk_id not in candidates and chunk_id in self._meta:
-                    candidates[chunk_id] = _Candidate(self._hit(chunk_id, floor), floor)
-            for cid, cand in candidates.items():
-                found = self._row.get(cid)
-                cand.lexical = float(lexical[found]) / best_lexical if found is not None else 0.0
-        intent = self.vocabulary.intent_sections(query)
-        base = {
-            cid: c.dense + ranking.lexical * c.lexical + (ranking.intent if c.hit.slug in intent else 0.0)
-            for cid, c in candidates.items()
-        }
-        per_page: dict[str, list[float]] = {}
-        for cid, score in base.items():
-            per_page.setdefault(candidates[cid].hit.doc_id, []).append(score)
-        page_score = {p: float(np.mean(sorted(s, reverse=True)[:2])) for p, s in per_page.items()}
-        final = {cid: s + ranking.page * page_score[candidates[cid].hit.doc_id] for cid, s in base.items()}
+            lexical = lexical / best_lexical
+        bonus = self.vocabulary.section_bonus(query)
+        factor = self.factors.likeness(vector, ranking.factor_neighbours) if ranking.factor else {}
+        rows = self.candidate_rows(vector, lexical)
+        scores = self._scores(rows, vector, lexical, bonus)
+        if ranking.page_candidates:
+            pages = self._page_scores(rows, scores, factor)
+            best_pages = sorted(pages, key=lambda d: -pages[d])[: ranking.page_candidates]
+            extra = np.setdiff1d(np.concatenate([self.doc_rows[d] for d in best_pages]), rows)
+            if len(extra):
+                rows = np.concatenate([rows, extra])
+                scores = np.concatenate([scores, self._scores(extra, vector, lexical, bonus)])
+        pages = self._page_scores(rows, scores, factor)
+        final = scores + ranking.page * np.array([pages[d] for d in self.doc_of[rows]])
         hits: list[Hit] = []
         seen: set[str] = set()
-        for cid in sorted(final, key=lambda c: -final[c]):
-            hit = candidates[cid].hit
-            if hit.cite in seen:
+        for i in np.argsort(-final, kind="stable"):
+            row = int(rows[i])
+            cite = f"{self.doc_of[row]}#{self.slug_of[row]}"
+            if cite in seen:
                 continue
-            seen.add(hit.cite)
-            hits.append(Hit(hit.doc_id, hit.title, hit.heading, hit.slug, hit.text, round(final[cid], 4), cid))
+            seen.add(cite)
+            hits.append(self._hit(row, float(final[i])))
             if len(hits) == k:
                 break
         return hits

@@ -7,14 +7,13 @@ and stretches of speech of any length are embedded in one batch through the enco
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from assistant.models import ModelError
+from assistant.models import ModelError, torch_threads
 from assistant.settings import Settings
 
 SAMPLE_RATE = 16000
@@ -104,19 +103,6 @@ def loudness_gain(audio: np.ndarray, speech: np.ndarray | None = None) -> float:
         return 1.0
     change_db = TARGET_DBFS - 20 * np.log10(rms)
     return float(10 ** (change_db / 20)) if change_db > 0 else 1.0
-
-
-@contextlib.contextmanager
-def torch_threads(count: int) -> Iterator[None]:
-    """Run with `count` torch threads, then restore. One thread avoids spin-waiting on a busy small machine."""
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def speech_frames(mel: np.ndarray, floor_db: float = 40.0) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,24 @@ DEV_DIR = ROOT / "evals" / "data" / "dev"
 QUERIES = ROOT / "evals" / "data" / "retrieval_queries.json"
 ANSWERED = ROOT / "evals" / "data" / "questions_answered.json"
 REPORTS = ROOT / "evals" / "reports"
+
+
+SPLITS = ("tuning", "held-out")
+
+
+def query_split(query_id: str) -> str:
+    """The fixed half a retrieval query belongs to, from a hash of its id: search settings are tuned
+    on "tuning" only; "held-out" shows how well they carry over to queries nobody tuned on."""
+    return SPLITS[int(hashlib.sha256(query_id.encode("utf-8")).hexdigest(), 16) % 2]
+
+
+def load_queries(split: str | None = None) -> list[dict[str, str]]:
+    """The labelled retrieval queries (all, or one split's)."""
+    queries: list[dict[str, str]] = json.loads(QUERIES.read_text(encoding="utf-8"))
+    ids = [q["id"] for q in queries]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{QUERIES}: query ids must be unique")
+    return [q for q in queries if split is None or query_split(q["id"]) == split]
 
 
 @dataclass(frozen=True)
