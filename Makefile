@@ -46,11 +46,12 @@ lint: install
 	$(BIN)/python -m mypy
 
 eval: install
-	$(BIN)/frontdoor eval evals/data/dev --folds 5
+	$(BIN)/frontdoor eval evals/data/dev --folds 5 --also-train evals/data/train
 	$(BIN)/frontdoor eval evals/data/holdout --folds 0
 
 bench: install
 	$(BIN)/python evals/bench_extract.py
+	$(BIN)/python -m evals.guidance.bench --chunks 10000 --threads 2
 
 clean:
 	rm -rf $(VENV) data/demo
