@@ -4,6 +4,7 @@ same name to override one of these."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,15 @@ def fake_pipeline(settings: Settings, nlp, knowledge, analyser):  # type: ignore
     pipeline.__dict__["knowledge"] = knowledge
     pipeline.__dict__["analyser"] = analyser
     return pipeline
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A copy of the shipped corpus files that extraction reads, for a test to break."""
+    from assistant.knowledge import FILES
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, _ in FILES.values():
+        shutil.copy(PROJECT_ROOT / "corpus" / name, folder / name)
+    return folder

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.guidance.questions import load_question_matching
 from assistant.models import HashingEncoder
 from assistant.records import CallerInfo, Evidence, Factor, Findings, Transcript, Turn
 from assistant.settings import PROJECT_ROOT, Settings, load_settings
@@ -142,3 +143,14 @@ def findings(*factors: tuple[str, str, str], parents_aware: str = "unknown", quo
         parents_aware=parents_aware,  # type: ignore[arg-type]
         child_voice=[],
     )
+
+
+def write_matching(tmp_path: Path, body: str) -> Path:
+    """A matching file with the shipped thresholds and the given question entries."""
+    shipped, _ = load_question_matching(REAL_CORPUS)
+    thresholds = ", ".join(f"{k}: {v}" for k, v in shipped.thresholds.items())
+    (tmp_path / "question_matching.yaml").write_text(
+        f'version: "t"\nevery_call_page: front-door-every-call\nthresholds: {{{thresholds}}}\n' + body,
+        encoding="utf-8",
+    )
+    return tmp_path

@@ -3,16 +3,14 @@ model and the real corpus; and the validation of the cue files those facts read.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from assistant.extract.call_facts import caller_role, parents_aware
-from assistant.knowledge import FILES, KnowledgeError, load_knowledge
+from assistant.knowledge import KnowledgeError, load_knowledge
 from assistant.records import Transcript, Turn
-from assistant.settings import PROJECT_ROOT
 
 HELLO = ("worker", "Children's Advice and Duty Service, how can I help?")
 
@@ -172,15 +170,6 @@ def test_parents_aware_unknown_when_nobody_says(analyser, turns: list) -> None: 
 # -- the cue files -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, _ in FILES.values():
-        shutil.copy(PROJECT_ROOT / "corpus" / name, folder / name)
-    return folder
-
-
 def edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
@@ -218,3 +207,37 @@ def test_an_unknown_fallback_role_is_refused(corpus: Path) -> None:
     with pytest.raises(KnowledgeError) as err:
         load_knowledge(corpus)
     assert "fallback" in str(err.value) and "social_services" in str(err.value)
+
+
+# -- the child's own words: whom "she" or "he" stands for --------------------------------------------------
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    ("turns", "quotes"),
+    [
+        # the nearest earlier word of the pronoun's gender for a person is an adult: not the child
+        ([caller("Mum's been really low since the baby was born."), worker("Okay."),
+          caller("She said she can't sleep at all.")], []),
+        ([caller("Dad came to collect him, and he said he'd been on nights all week.")], []),
+        # a word of the other gender is passed over
+        ([caller("Dad hit her on Friday."), caller("She said she's scared to go home.")],
+         ["She said she's scared to go home."]),
+        # someone's relative ("her mum") is not who the pronoun stands for
+        ([worker("Does her mum know?"), caller("No. She begged me not to tell her mum.")],
+         ["She begged me not to tell her mum."]),
+        # who speaks of mum is not mum
+        ([caller("Mum came to the meeting."), caller("She said mum shouts at her every night.")],
+         ["She said mum shouts at her every night."]),
+        # a word for a child, or nothing at all before it: the child
+        ([caller("The girl in year five came to me."), caller("She said she doesn't want to go home.")],
+         ["She said she doesn't want to go home."]),
+        ([caller("He said his stepdad grabbed him by the neck.")], ["He said his stepdad grabbed him by the neck."]),
+    ],
+    ids=["mum low", "dad said", "other gender", "her mum", "speaks of mum", "the girl", "no one before"],
+)
+def test_child_voice_pronouns(analyser, turns: list, quotes: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from assistant.extract.call_facts import child_voice
+
+    found = child_voice(analyser, analyser.analyse(transcript(HELLO, *turns)))
+    assert [v.quote for v in found] == quotes

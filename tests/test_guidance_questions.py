@@ -20,7 +20,7 @@ from assistant.guidance.service import Guidance
 from assistant.knowledge import SPEC_FACTORS
 from assistant.models import HashingEncoder, ModelLoader
 from assistant.settings import load_settings
-from tests.guidance_fixtures import REAL_CORPUS, findings, make_corpus, transcript
+from tests.guidance_fixtures import REAL_CORPUS, findings, make_corpus, transcript, write_matching
 
 
 def test_every_risk_factor_page_and_the_every_call_page_give_questions() -> None:
@@ -134,19 +134,8 @@ def test_unreadable_cues_are_refused(bad: str) -> None:
         compile_cue(bad)
 
 
-def _write_matching(tmp_path: Path, body: str) -> Path:
-    """A matching file with the shipped thresholds and the given question entries."""
-    shipped, _ = load_question_matching(REAL_CORPUS)
-    thresholds = ", ".join(f"{k}: {v}" for k, v in shipped.thresholds.items())
-    (tmp_path / "question_matching.yaml").write_text(
-        f'version: "t"\nevery_call_page: front-door-every-call\nthresholds: {{{thresholds}}}\n' + body,
-        encoding="utf-8",
-    )
-    return tmp_path
-
-
 def test_a_bad_cue_names_the_file_and_the_entry(tmp_path: Path) -> None:
-    corpus = _write_matching(
+    corpus = write_matching(
         tmp_path,
         'questions:\n  - question: "Where is the child"\n    answered: ["at school", "in (class"]\n',
     )
@@ -158,10 +147,10 @@ def test_a_bad_cue_names_the_file_and_the_entry(tmp_path: Path) -> None:
 
 
 def test_unknown_fields_and_repeated_entries_are_refused(tmp_path: Path) -> None:
-    corpus = _write_matching(tmp_path, 'questions:\n  - question: "Where is the child"\n    phrases: ["x"]\n')
+    corpus = write_matching(tmp_path, 'questions:\n  - question: "Where is the child"\n    phrases: ["x"]\n')
     with pytest.raises(QuestionMatchingError, match="phrases"):
         load_question_matching(corpus)
-    corpus = _write_matching(
+    corpus = write_matching(
         tmp_path,
         'questions:\n  - question: "Where is the child"\n    answered: [a]\n  - question: "where is the child"\n    asked: [b]\n',
     )
@@ -238,7 +227,7 @@ def test_the_question_vectors_are_computed_once() -> None:
 
 @pytest.mark.models
 def test_minilm_hides_a_question_the_worker_asked_in_other_words(tmp_path: Path) -> None:
-    corpus = _write_matching(
+    corpus = write_matching(
         tmp_path,
         'questions:\n  - question: "Where is the child right now"\n    asked_as: ["Where is he now?"]\n',
     )

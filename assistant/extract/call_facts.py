@@ -4,9 +4,10 @@ child's own words. All phrase lists come from the corpus."""
 from __future__ import annotations
 
 import weakref
+from typing import Any
 
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from assistant.extract.analysis import Analyser, CallText, Sentence
 from assistant.extract.mentions import quote_bounds
@@ -18,8 +19,78 @@ _CALLER_TURNS = 8  # caller turns read for the role
 
 _NEGATIONS = {"not", "never"}
 _KINDS = ("caller", "strong", "weak")
+_GAP = "..."  # in a phrase: up to _GAP_TOKENS words of the same sentence ("told her ... ringing")
+_GAP_TOKENS = 8
+_GAP_STOPS = _NEGATIONS | {"if", "whether"}  # words a gap never holds ("told her I wouldn't be calling")
+_NEGATED_BEFORE = 2  # a negation this close before a gapped "yes" phrase makes it say no
 
 Match = tuple[str, int, int]  # (label, start token, end token)
+Matcher = Any  # a PhraseMatcher or a _GapMatcher: called on a doc, gives (label key, start, end)
+
+
+class _GapMatcher:
+    """Phrases whose parts may have a few words between them: "told (her|mum) ... (ringing|calling)"
+    matches "told her that I'd be ringing you". Each part is a phrase of its own, so the alternatives
+    of the parts are not multiplied out. Called like a PhraseMatcher: (label key, start, end) tuples.
+    A gap holds no negation, "if" or "whether" ("told her I wouldn't be calling" is not "told her ...
+    calling"), and a negation just before a "yes" phrase makes it say no ("I haven't told her I'm calling")."""
+
+    def __init__(self, analyser: Analyser, groups: dict[str, list[str]]) -> None:
+        self.strings = analyser.nlp.vocab.strings
+        self.parts = PhraseMatcher(analyser.nlp.vocab, attr="NORM")
+        part_ids: dict[str, str] = {}
+        self.chains: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # first part -> (label, parts)
+        for label, phrases in groups.items():
+            for phrase in phrases:
+                texts = [t.strip() for t in phrase.split(_GAP)]
+                if len(texts) < 2 or not all(texts):
+                    continue
+                ids = []
+                for text in texts:
+                    if text not in part_ids:
+                        part_ids[text] = f"part{len(part_ids)}"
+                        self.parts.add(part_ids[text], [analyser.make(text)])
+                    ids.append(part_ids[text])
+                self.chains.setdefault(ids[0], []).append((label, tuple(ids)))
+        for label in groups:
+            self.strings.add(label)
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self.chains.values())
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        if not self.chains:
+            return []
+        found: dict[str, list[tuple[int, int]]] = {}
+        for key, s, e in self.parts(doc):
+            found.setdefault(self.strings[key], []).append((s, e))
+        out: list[tuple[int, int, int]] = []
+        for first, chains in self.chains.items():
+            for s, e in found.get(first, []):
+                for label, ids in chains:
+                    end = self._rest(doc, found, ids[1:], e)
+                    if end is None:
+                        continue
+                    before = doc[max(0, s - _NEGATED_BEFORE) : s]
+                    if label.endswith("yes") and any(t.norm_ in _NEGATIONS for t in before):
+                        label = label[: -len("yes")] + "no"
+                    out.append((self.strings[label], s, end))
+        return out
+
+    def _rest(self, doc: Doc, found: dict[str, list[tuple[int, int]]], ids: tuple[str, ...], after: int) -> int | None:
+        """The end of the nearest chain of the parts `ids` starting within the gap after token `after`."""
+        if not ids:
+            return after
+        sentence = doc[after - 1].sent
+        for s, e in sorted(found.get(ids[0], [])):
+            if not after <= s <= after + _GAP_TOKENS or doc[s].sent != sentence:
+                continue
+            if any(t.norm_ in _GAP_STOPS for t in doc[after:s]):
+                continue
+            end = self._rest(doc, found, ids[1:], e)
+            if end is not None:
+                return end
+        return None
 
 
 class _Cues:
@@ -34,9 +105,14 @@ class _Cues:
         def matcher(groups: dict[str, list[str]]) -> PhraseMatcher:
             found = PhraseMatcher(analyser.nlp.vocab, attr="NORM")
             for label, phrases in groups.items():
-                if phrases:
-                    found.add(label, [analyser.make(p) for p in phrases])
+                plain = [p for p in phrases if _GAP not in p]
+                if plain:
+                    found.add(label, [analyser.make(p) for p in plain])
             return found
+
+        def with_gaps(groups: dict[str, list[str]]) -> list[Matcher]:
+            gapped = _GapMatcher(analyser, groups)
+            return [matcher(groups), gapped] if len(gapped) else [matcher(groups)]
 
         self.roles = {
             "caller": matcher(roles.caller_phrases),
@@ -53,10 +129,13 @@ class _Cues:
             }
         )
         self.not_question = matcher({"mask": aware.not_question_words})
-        self.statements = [analyser.aware]
-        self.answers = [
+        # the analyser's `aware` holds the yes and no phrases without gaps; those with gaps match here
+        statement_gaps = _GapMatcher(analyser, {"yes": aware.yes_phrases, "no": aware.no_phrases})
+        self.statements: list[Matcher] = [analyser.aware, statement_gaps]
+        self.answers: list[Matcher] = [
             analyser.aware,
-            matcher(
+            statement_gaps,
+            *with_gaps(
                 {
                     "unknown": aware.unknown_phrases,
                     "answer_yes": aware.answer_yes_phrases,
@@ -64,7 +143,7 @@ class _Cues:
                 }
             ),
         ]
-        self.parent = matcher({"parent": aware.parent_caller})
+        self.parent = with_gaps({"parent": aware.parent_caller})
 
 
 _CUES: weakref.WeakKeyDictionary[Analyser, _Cues] = weakref.WeakKeyDictionary()
@@ -78,7 +157,7 @@ def _cues(analyser: Analyser) -> _Cues:
 
 
 def _labelled(
-    matchers: PhraseMatcher | list[PhraseMatcher], doc: Doc, lo: int = 0, hi: int | None = None
+    matchers: Matcher | list[Matcher], doc: Doc, lo: int = 0, hi: int | None = None
 ) -> list[Match]:
     """Matches inside tokens [lo, hi), the longest first where they overlap (at a tie, the one that
     ends later: its head word is the more specific, "the school nurse" is a nurse), in text order."""
@@ -99,7 +178,7 @@ def _labelled(
     return sorted(kept, key=lambda m: m[1])
 
 
-def _said(matcher: PhraseMatcher | list[PhraseMatcher], doc: Doc, lo: int = 0, hi: int | None = None) -> list[Match]:
+def _said(matcher: Matcher | list[Matcher], doc: Doc, lo: int = 0, hi: int | None = None) -> list[Match]:
     """Yes/no phrases in text order; a "yes" phrase followed by a negation says no ("she does" in
     "she doesn't")."""
     out = []
@@ -297,6 +376,8 @@ def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
                 words = {subj.lower_, subj.lemma_} | {t.lower_ for t in subj.subtree}
                 if words & not_child:
                     continue
+                if subj.pos_ == "PRON" and _names_an_adult(call, sentence.turn, subj, speakers, not_child):
+                    continue  # "Mum's been low. She said she can't sleep": she is mum
                 if (
                     subj.lower_ in speakers
                     or subj.lemma_ in speakers
@@ -313,3 +394,41 @@ def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
             turn = call.transcript.turns[sentence.turn]
             out.append(ChildVoice(quote=turn.text[lo:hi], turn=sentence.turn, start=turn.start, end=turn.end))
     return out
+
+
+# Which of the words in child_voice.yaml a "he" or a "she" can stand for. Grammar, not practice
+# knowledge: a word in neither set ("child", "teacher", a name) fits every pronoun.
+_FEMALE = {"mum", "mom", "mam", "mother", "mummy", "stepmum", "nan", "nana", "nanna", "gran", "grandma",
+           "aunt", "auntie", "girlfriend", "girl", "daughter", "sister", "she", "her"}  # fmt: skip
+_MALE = {"dad", "daddy", "father", "stepdad", "grandad", "granddad", "grandfather", "uncle", "boyfriend", "boy",
+         "son", "lad", "brother", "he", "him"}  # fmt: skip
+_PRONOUNS = {"she", "her", "he", "him"}
+_LOOKBACK_TURNS = 3  # turns before the sentence searched for whom a pronoun stands for
+
+
+def _names_an_adult(call: CallText, turn: int, pronoun: Token, speakers: set[str], not_child: set[str]) -> bool:
+    """Whether a "he" or "she" that reports words stands for an adult: the nearest earlier word of
+    its gender for a person (in this turn or the few before, either speaker) is a word for an adult
+    (not_child: "mum", "dad") rather than one for a child or a name, and the sentence does not speak of
+    an adult of that gender itself. Words for someone's relative ("her mum") and possessors ("mum's
+    partner") are passed over; with no such word it is the child."""
+    gender = _FEMALE if pronoun.lower_ == "she" else _MALE if pronoun.lower_ == "he" else None
+    if gender is None:
+        return False
+    spans = [call.docs[turn][: pronoun.i]] + [
+        call.docs[t][:] for t in range(turn - 1, max(-1, turn - 1 - _LOOKBACK_TURNS), -1)
+    ]
+    for span in spans:
+        for tok in reversed(span):
+            if tok.dep_ == "poss" or any(c.dep_ == "poss" for c in tok.children):
+                continue
+            word = tok.lower_
+            if tok.pos_ in {"NOUN", "PROPN"} and word in gender and word in speakers | not_child:
+                if word not in not_child:
+                    return False
+                # "She said mum holds her head": who speaks of mum is not mum
+                rest = pronoun.doc[pronoun.i + 1 : pronoun.sent.end]
+                return not any(t.lower_ in gender and t.lower_ not in _PRONOUNS | speakers for t in rest)
+            if tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON":
+                return False  # a name: as likely the child as anyone
+    return False

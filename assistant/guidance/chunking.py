@@ -3,6 +3,9 @@
 Each chunk's indexed text starts with the page title and its section heading, so a passage whose
 body never names its topic ("Ask whether the child is going home tonight") is still found by a
 query about that topic.
+
+A page's ``section_questions`` (front matter) become extra entries of kind "question": the question
+alone is embedded, and it stands for its section (see :func:`question_chunks`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from assistant.guidance.documents import GuidanceDocument, slugify
 CHUNK_SIZE = 400
 CHUNK_OVERLAP = 80
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
+PASSAGE = "passage"
+QUESTION = "question"
 
 
 @dataclass(frozen=True)
@@ -25,10 +30,13 @@ class Chunk:
     slug: str
     body: str
     position: int
+    kind: str = PASSAGE
 
     @property
     def text(self) -> str:
-        """What is embedded and stored: title and heading, then the passage."""
+        """What is embedded and stored: title and heading, then the passage (a question: itself)."""
+        if self.kind == QUESTION:
+            return self.body
         if self.heading and self.heading != self.title:
             return f"{self.title}: {self.heading}\n{self.body}"
         return f"{self.title}\n{self.body}"
@@ -40,7 +48,36 @@ class Chunk:
 
 def chunking_signature(size: int = CHUNK_SIZE, overlap: int = CHUNK_OVERLAP) -> str:
     """Names the chunking settings; an index built with other settings is rebuilt."""
-    return f"md-headers+recursive:{size}:{overlap}:title-heading-prefix:v1"
+    return f"md-headers+recursive:{size}:{overlap}:title-heading-prefix:v1+section-questions:v1"
+
+
+def question_chunks(doc: GuidanceDocument, start: int = 0) -> list[Chunk]:
+    """One entry per question in the page's ``section_questions``, numbered after its passages."""
+    chunks: list[Chunk] = []
+    for slug, questions in doc.section_questions:
+        section = doc.section(slug)
+        heading = section.heading if section is not None else slug
+        for question in questions:
+            position = start + len(chunks)
+            chunks.append(
+                Chunk(
+                    id=f"{doc.id}::q{len(chunks):04d}",
+                    doc_id=doc.id,
+                    title=doc.title,
+                    heading=heading,
+                    slug=slug,
+                    body=question,
+                    position=position,
+                    kind=QUESTION,
+                )
+            )
+    return chunks
+
+
+def index_entries(doc: GuidanceDocument) -> list[Chunk]:
+    """Everything the index holds for a page: its passages, then its section questions."""
+    passages = chunk_document(doc)
+    return [*passages, *question_chunks(doc, len(passages))]
 
 
 def chunk_document(doc: GuidanceDocument, size: int = CHUNK_SIZE, overlap: int = CHUNK_OVERLAP) -> list[Chunk]:

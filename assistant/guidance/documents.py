@@ -1,7 +1,10 @@
 """Reading guidance documents into one shape, whatever format a practice lead saved them in.
 
-Markdown pages carry YAML front matter (id, title, factors, pathways, source, version, reviewed) and
-"## " sections. Plain text, HTML, PDF and DOCX files are accepted too: their id comes from the file
+Markdown pages carry YAML front matter (id, title, factors, pathways, source, version, reviewed,
+section_questions) and "## " sections. ``section_questions`` maps a section's anchor to a few short
+questions that section answers, in the words a duty social worker would use; search embeds them next
+to the section's passages (see :mod:`assistant.guidance.search`). A question naming no section of
+the page, or one that is not text, is an error naming the file and the entry. Plain text, HTML, PDF and DOCX files are accepted too: their id comes from the file
 name and their headings (where the format has them) become sections. Every document is turned into
 Markdown text, so one chunker handles them all.
 
@@ -64,6 +67,12 @@ class GuidanceDocument:
     version: str = ""
     reviewed: str = ""
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    # (section anchor, the questions that section answers), in front-matter order
+    section_questions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def questions_for(self, slug: str) -> tuple[str, ...]:
+        """The questions the section ``slug`` answers (from the front matter)."""
+        return next((qs for s, qs in self.section_questions if s == slug), ())
 
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
@@ -147,6 +156,38 @@ def _parse_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if not isinstance(meta, dict):
         raise DocumentError(f"{path}: front matter must be a mapping of fields, got {type(meta).__name__}")
     return meta, text[match.end() :]
+
+
+def _section_questions(
+    value: Any, sections: tuple[Section, ...], path: Path
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The front matter's ``section_questions``: section anchor -> list of questions, each checked."""
+    if value is None:
+        return ()
+    name = "section_questions"
+    if not isinstance(value, dict):
+        raise DocumentError(f"{path}: front matter '{name}' must map section anchors to lists of questions")
+    anchors = [s.slug for s in sections]
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for anchor, questions in value.items():
+        if str(anchor) not in anchors:
+            raise DocumentError(
+                f"{path}: front matter '{name}.{anchor}': no section with that anchor "
+                f"(the page's sections: {', '.join(anchors)})"
+            )
+        if isinstance(questions, str):
+            questions = [questions]
+        if not isinstance(questions, list) or not questions:
+            raise DocumentError(f"{path}: front matter '{name}.{anchor}' must be a list of questions")
+        cleaned: list[str] = []
+        for i, q in enumerate(questions):
+            text = " ".join(str(q).split()) if isinstance(q, str | int | float) else ""
+            if not text:
+                raise DocumentError(f"{path}: front matter '{name}.{anchor}.{i}' must be a question (text), got {q!r}")
+            if text not in cleaned:
+                cleaned.append(text)
+        out.append((str(anchor), tuple(cleaned)))
+    return tuple(out)
 
 
 def _text_of(value: Any) -> str:
@@ -277,6 +318,7 @@ def read_document(path: Path) -> GuidanceDocument:
         version=_text_of(meta.get("version")),
         reviewed=_text_of(meta.get("reviewed")),
         sections=sections,
+        section_questions=_section_questions(meta.get("section_questions"), sections, path),
     )
 
 

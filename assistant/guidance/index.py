@@ -4,6 +4,8 @@
 - One chromadb client, with its ``Settings`` (telemetry off), per index folder per process.
 - Incremental: a document whose content hash (and chunk count) is unchanged is not embedded again;
   documents no longer in the corpus leave the index.
+- A page's section questions (its front matter) are stored beside its passages, with ``kind:
+  question``; they are part of the page's file, so changing them re-embeds that page only.
 - A collection per encoder; a collection built with other chunking settings is emptied and rebuilt.
 - An index folder that chromadb cannot open or query is moved aside and rebuilt from the corpus.
 - Indexing is throughput-bound on the encoder: chunks are embedded shortest first across the whole
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.guidance.chunking import Chunk, chunk_document, chunking_signature
+from assistant.guidance.chunking import QUESTION, Chunk, chunking_signature, index_entries
 from assistant.guidance.documents import GuidanceDocument
 from assistant.guidance.embeddings import EncoderEmbeddings
 from assistant.models import Encoder, available_cores, torch_threads
@@ -256,6 +258,7 @@ class GuidanceIndex:
                         "doc_hash": doc_hashes[c.doc_id],
                         "n_chunks": counts[c.doc_id],
                         "factors": (doc_factors or {}).get(c.doc_id, ""),
+                        "kind": c.kind,
                     }
                     for c in batch
                 ],
@@ -286,7 +289,7 @@ class GuidanceIndex:
             report.updated = [d.id for d in changed if d.id in have]
             changed_ids = {d.id for d in changed}
             report.unchanged = [d.id for d in docs if d.id not in changed_ids]
-            chunks = [c for d in changed for c in chunk_document(d)]
+            chunks = [c for d in changed for c in index_entries(d)]
             if on_plan:
                 on_plan(len(chunks))
             self._delete_docs(report.removed + report.updated)
@@ -307,16 +310,19 @@ class GuidanceIndex:
     def search_vector(
         self, vector: np.ndarray, k: int = 5, distinct_sections: bool = True, known_count: int | None = None
     ) -> list[Hit]:
-        """The nearest passages; ``known_count`` (the caller's count of indexed chunks) saves a lookup."""
+        """The nearest passages (section questions skipped); ``known_count`` (the caller's count of
+        indexed entries) saves a lookup."""
         total = self.count() if known_count is None else known_count
         if total == 0 or k <= 0:
             return []
-        n = min(total, k * 4 if distinct_sections else k)
+        n = min(total, k * 8)
         found = self.store.similarity_search_by_vector_with_relevance_scores(vector.tolist(), k=n)
         hits: list[Hit] = []
         cites: set[str] = set()
         for document, distance in found:
             meta = document.metadata
+            if meta.get("kind") == QUESTION:
+                continue
             hit = Hit(
                 doc_id=str(meta["doc_id"]),
                 title=str(meta["title"]),

@@ -15,6 +15,10 @@ cheapest first:
 3. Similarity: a worker's question sentence is close to the key question, or to one of its
    ``asked_as`` wordings, under the encoder (threshold per encoder in the file).
 
+Before all three, a question whose entry names a finding in ``answered_by`` is answered when the
+draft holds that finding: ``child_voice`` (the child's own words, quoted by extraction) answers
+"what has the child said" questions.
+
 Only the worker's question sentences are ever encoded, and only when some question is left that the
 cues did not settle; the key questions' vectors are computed once per process.
 """
@@ -34,12 +38,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.guidance.documents import GuidanceDocument, bullet_items
 from assistant.models import Encoder
-from assistant.records import Question, Transcript
+from assistant.records import ChildVoice, Question, Transcript
 
 MATCHING_FILE = "question_matching.yaml"
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _WORD = "[a-z0-9&]+"
 GAP_WORDS = 4  # "..." in a cue stands for up to this many words
+AnsweredBy = Literal["child_voice"]  # findings of the draft that can answer a key question
 
 
 def normalise(text: str) -> str:
@@ -137,6 +142,11 @@ class QuestionCues(BaseModel):
     )
     asked_as: list[str] = Field(
         default_factory=list, description="Other wordings of the question, compared with worker questions by the encoder."
+    )
+    answered_by: list[AnsweredBy] = Field(
+        default_factory=list,
+        description="Findings of the draft that answer the question when it has any: child_voice (the child's own "
+        "words, quoted).",
     )
 
     @field_validator("answered", "asked")
@@ -321,7 +331,7 @@ def call_units(transcript: Transcript, config: QuestionMatching) -> list[Unit]:
     return read_call(transcript, config.question_openers, config.question_fillers).worker_questions
 
 
-How = Literal["answered", "asked", "similar"]
+How = Literal["child_voice", "answered", "asked", "similar"]
 
 
 @dataclass(frozen=True)
@@ -334,7 +344,8 @@ class Match:
 
     @property
     def by_cue(self) -> bool:
-        return self.how in ("answered", "asked")
+        """Settled without the encoder: by a finding of the draft or by a cue."""
+        return self.how in ("child_voice", "answered", "asked")
 
     def answered(self, threshold: float) -> bool:
         return self.by_cue or self.score >= threshold
@@ -414,9 +425,17 @@ class QuestionMatcher:
                 out.extend(self.questions.by_factor.get(factor, []))
         return list(dict.fromkeys(out))
 
-    def score(self, transcript: Transcript, questions: Sequence[KeyQuestion], *, always_encode: bool = False) -> list[Match]:
-        """One Match per question. Worker questions are encoded only when a question is left that the
-        cues did not settle (or ``always_encode``, for threshold sweeps)."""
+    def score(
+        self,
+        transcript: Transcript,
+        questions: Sequence[KeyQuestion],
+        *,
+        child_voice: Sequence[ChildVoice] = (),
+        always_encode: bool = False,
+    ) -> list[Match]:
+        """One Match per question. ``child_voice``: the child's words the draft quotes; they answer the
+        questions whose entry has ``answered_by: [child_voice]``. Worker questions are encoded only
+        when a question is left that nothing else settled (or ``always_encode``, for threshold sweeps)."""
         if not questions:
             return []
         self._prepare(questions)
@@ -425,7 +444,11 @@ class QuestionMatcher:
         settled: list[Match | None] = []
         for q in questions:
             c = self._compiled[q]
-            if said := _find(c.answered, call.said):
+            entry = self._cues.get(q)
+            if child_voice and entry is not None and "child_voice" in entry.answered_by:
+                first = child_voice[0]
+                settled.append(Match(q, -1.0, first.turn, "child_voice", first.quote))
+            elif said := _find(c.answered, call.said):
                 settled.append(Match(q, -1.0, said[0], "answered", said[1]))
             elif found := _find(c.asked, asked):
                 settled.append(Match(q, -1.0, found[0], "asked", found[1]))
@@ -459,6 +482,8 @@ class QuestionMatcher:
                 matches.append(Match(q, score, None, None))
         return matches
 
-    def unanswered(self, transcript: Transcript, statuses: Mapping[str, str]) -> list[Question]:
-        matches = self.score(transcript, self.candidates(statuses))
+    def unanswered(
+        self, transcript: Transcript, statuses: Mapping[str, str], child_voice: Sequence[ChildVoice] = ()
+    ) -> list[Question]:
+        matches = self.score(transcript, self.candidates(statuses), child_voice=child_voice)
         return [m.question.as_question() for m in matches if not m.answered(self.threshold)]

@@ -4,10 +4,16 @@ query's intent and the page each passage is on.
 Only the query is read with ``corpus/search_vocabulary.yaml`` (see
 :mod:`assistant.guidance.search_vocabulary`); the passages are indexed as written.
 
-1. Candidates: the ``candidates`` nearest passages in chromadb, the ``lexical_candidates`` best BM25
-   passages, then every passage of the ``page_candidates`` best pages (so a page that is found
-   brings all its sections into the ranking, not only the one that resembles the query most).
-2. Passage score = cosine(query, passage) + lexical * BM25 (scaled to the best match)
+1. Candidates: the ``candidates`` nearest entries in chromadb (a section question found there
+   brings its section's passages), the ``lexical_candidates`` best BM25 passages, then every
+   passage of the ``page_candidates`` best pages (so a page that is found brings all its sections
+   into the ranking, not only the one that resembles the query most).
+   With ``questions``, the passages of the ``question_candidates`` sections whose questions (the
+   page's ``section_questions``) are closest to the query join too.
+2. Dense score = cosine(query, passage), raised by ``questions`` * how much the closest of its
+   section's questions is closer still (1: the larger of the two; 0: questions ignored).
+   Passage score = dense score + lexical * BM25 (scaled to the best match; with
+   ``question_words``, BM25 reads each passage with its section's questions)
    + intent (when the section answers the kind of question asked)
    + page * (mean of the page's ``page_passages`` best passage scores
              + factor * how much more the query resembles the page's factor's example sentences than
@@ -21,6 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.guidance.chunking import QUESTION
 from assistant.guidance.index import GuidanceIndex, Hit
 from assistant.guidance.lexical import LexicalIndex
 from assistant.guidance.search_vocabulary import (
@@ -84,11 +91,15 @@ class HybridSearcher:
         self.index = index
         self.vocabulary = vocabulary
         got = index.store.get(include=["documents", "metadatas", "embeddings"])
-        self.ids: list[str] = list(got["ids"])
-        self.texts: list[str] = list(got["documents"])
-        self.metas = list(got["metadatas"])
         dim = index.encoder.dim
-        self.vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(self.ids), dim)
+        every = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), dim)
+        is_question = np.array([m.get("kind") == QUESTION for m in got["metadatas"]], dtype=bool)
+        passage = np.flatnonzero(~is_question)
+        question = np.flatnonzero(is_question)
+        self.ids: list[str] = [got["ids"][i] for i in passage]
+        self.texts: list[str] = [got["documents"][i] for i in passage]
+        self.metas = [got["metadatas"][i] for i in passage]
+        self.vectors = every[passage]
         self.row = {chunk_id: row for row, chunk_id in enumerate(self.ids)}
         self.doc_of = np.array([str(m["doc_id"]) for m in self.metas], dtype=object)
         self.slug_of = np.array([str(m["slug"]) for m in self.metas], dtype=object)
@@ -96,7 +107,34 @@ class HybridSearcher:
         for row, doc in enumerate(self.doc_of.tolist()):
             rows_of.setdefault(doc, []).append(row)
         self.doc_rows = {doc: np.array(rows, dtype=np.int64) for doc, rows in rows_of.items()}
-        self.lexical = LexicalIndex(self.ids, self.texts)
+        # sections: each passage's section, and each section question's (a question whose section
+        # has no passage is dropped)
+        section_ids: dict[tuple[str, str], int] = {}
+        self.section_of = np.array(
+            [section_ids.setdefault((d, s), len(section_ids)) for d, s in zip(self.doc_of, self.slug_of, strict=True)],
+            dtype=np.int64,
+        )
+        section_rows: dict[int, list[int]] = {}
+        for row, sec in enumerate(self.section_of.tolist()):
+            section_rows.setdefault(sec, []).append(row)
+        self.section_rows = [np.array(section_rows[i], dtype=np.int64) for i in range(len(section_ids))]
+        q_metas = [got["metadatas"][i] for i in question]
+        known = [j for j, m in enumerate(q_metas) if (str(m["doc_id"]), str(m["slug"])) in section_ids]
+        self.question_vectors = every[question[known]] if known else np.zeros((0, dim), dtype=np.float32)
+        self.question_section = np.array(
+            [section_ids[(str(q_metas[j]["doc_id"]), str(q_metas[j]["slug"]))] for j in known], dtype=np.int64
+        )
+        self.question_of = {got["ids"][question[j]]: int(sec) for j, sec in zip(known, self.question_section, strict=True)}
+        self.index_size = len(got["ids"])  # passages and questions: what the vector index holds
+        lexical_texts = self.texts
+        if vocabulary.ranking.question_words and len(question):
+            asked: dict[int, list[str]] = {}
+            for j, sec in zip(known, self.question_section.tolist(), strict=True):
+                asked.setdefault(sec, []).append(got["documents"][question[j]])
+            lexical_texts = [
+                "\n".join([text, *asked.get(sec, [])]) for text, sec in zip(self.texts, self.section_of.tolist(), strict=True)
+            ]
+        self.lexical = LexicalIndex(self.ids, lexical_texts)
         self.factors = FactorExamples.encode(index.encoder, vocabulary.examples)
         self.page_factors: dict[str, list[str]] = {}
         for meta in self.metas:
@@ -115,11 +153,30 @@ class HybridSearcher:
             chunk_id=self.ids[row],
         )
 
-    def _scores(self, rows: np.ndarray, vector: np.ndarray, lexical: np.ndarray, bonus: dict[str, float]) -> np.ndarray:
+    def question_likeness(self, vector: np.ndarray) -> np.ndarray | None:
+        """Per section, the cosine of its closest question to the query (-1 for a section without
+        questions); None when questions are switched off or there are none."""
+        if not self.vocabulary.ranking.questions or not len(self.question_vectors):
+            return None
+        best = np.full(len(self.section_rows), -1.0, dtype=np.float64)
+        np.maximum.at(best, self.question_section, (self.question_vectors @ vector).astype(np.float64))
+        return best
+
+    def _scores(
+        self,
+        rows: np.ndarray,
+        vector: np.ndarray,
+        lexical: np.ndarray,
+        bonus: dict[str, float],
+        questions: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Passage scores before the page score."""
         ranking = self.vocabulary.ranking
         section = np.array([bonus.get(s, 0.0) for s in self.slug_of[rows]], dtype=np.float64)
-        return self.vectors[rows] @ vector + ranking.lexical * lexical[rows] + section
+        dense = (self.vectors[rows] @ vector).astype(np.float64)
+        if questions is not None:
+            dense += ranking.questions * np.maximum(questions[self.section_of[rows]] - dense, 0.0)
+        return dense + ranking.lexical * lexical[rows] + section
 
     def _page_scores(self, rows: np.ndarray, scores: np.ndarray, factor: dict[str, float]) -> dict[str, float]:
         ranking = self.vocabulary.ranking
@@ -132,15 +189,27 @@ class HybridSearcher:
             for doc, s in per_page.items()
         }
 
-    def candidate_rows(self, vector: np.ndarray, lexical: np.ndarray) -> np.ndarray:
-        """Rows of the dense and lexical candidates."""
+    def candidate_rows(
+        self, vector: np.ndarray, lexical: np.ndarray, questions: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Rows of the dense, lexical and (with ``questions``) closest-question candidates."""
         ranking = self.vocabulary.ranking
-        n = min(ranking.candidates, len(self.ids))
-        rows = {self.row[i] for i, _ in self.index.nearest(vector, n) if i in self.row}
+        n = min(ranking.candidates, self.index_size)
+        rows: set[int] = set()
+        for i, _ in self.index.nearest(vector, n):
+            if i in self.row:
+                rows.add(self.row[i])
+            elif i in self.question_of:  # a section question stands for its section's passages
+                rows.update(self.section_rows[self.question_of[i]].tolist())
         top = min(ranking.lexical_candidates, len(lexical))
         if top and float(lexical.max()) > 0:
             best: Sequence[int] = np.argpartition(-lexical, top - 1)[:top].tolist()
             rows.update(r for r in best if lexical[r] > 0)
+        top = min(ranking.question_candidates, len(self.section_rows))
+        if questions is not None and top:
+            for sec in np.argpartition(-questions, top - 1)[:top].tolist():
+                if questions[sec] > -1.0:
+                    rows.update(self.section_rows[sec].tolist())
         return np.array(sorted(rows), dtype=np.int64)
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
@@ -155,15 +224,16 @@ class HybridSearcher:
             lexical = lexical / best_lexical
         bonus = self.vocabulary.section_bonus(query)
         factor = self.factors.likeness(vector, ranking.factor_neighbours) if ranking.factor else {}
-        rows = self.candidate_rows(vector, lexical)
-        scores = self._scores(rows, vector, lexical, bonus)
+        questions = self.question_likeness(vector)
+        rows = self.candidate_rows(vector, lexical, questions)
+        scores = self._scores(rows, vector, lexical, bonus, questions)
         if ranking.page_candidates:
             pages = self._page_scores(rows, scores, factor)
             best_pages = sorted(pages, key=lambda d: -pages[d])[: ranking.page_candidates]
             extra = np.setdiff1d(np.concatenate([self.doc_rows[d] for d in best_pages]), rows)
             if len(extra):
                 rows = np.concatenate([rows, extra])
-                scores = np.concatenate([scores, self._scores(extra, vector, lexical, bonus)])
+                scores = np.concatenate([scores, self._scores(extra, vector, lexical, bonus, questions)])
         pages = self._page_scores(rows, scores, factor)
         final = scores + ranking.page * np.array([pages[d] for d in self.doc_of[rows]])
         hits: list[Hit] = []

@@ -7,7 +7,8 @@ leads and validated on load (a mistake names the file and the entry).
 - ``factor_examples``: the taxonomy file whose example sentences (what a caller says when a factor
   is present) and descriptions tell which factor a query is about; pages about that factor get
   ``ranking.factor`` (a query that only describes a situation rarely shares words with the page);
-- ``ranking``: the weights of the re-ranking in :mod:`assistant.guidance.search`.
+- ``ranking``: the weights of the re-ranking in :mod:`assistant.guidance.search` (``questions``: how much
+  the questions a section answers, written in each page's front matter, lift that section).
 """
 
 from __future__ import annotations
@@ -61,6 +62,17 @@ class Ranking(BaseModel):
     page_passages: int = Field(2, ge=1, description="How many of a page's best passages make its page score.")
     factor: float = Field(0.0, ge=0, description="Weight of the query's likeness to the page's factor examples.")
     factor_neighbours: int = Field(3, ge=1, description="Examples of a factor averaged for its likeness.")
+    questions: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="How far a passage's dense score rises towards its section's closest question "
+        "(the page's section_questions): 0 ignores them, 1 takes the larger of the two.",
+    )
+    question_candidates: int = Field(
+        0, ge=0, description="Passages of this many sections whose questions are closest join the candidates."
+    )
+    question_words: bool = Field(False, description="BM25 reads each passage with its section's questions.")
 
 
 class Vocabulary(BaseModel):

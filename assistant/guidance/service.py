@@ -176,7 +176,7 @@ class Guidance:
 
     def questions(self, transcript: Transcript, findings: Findings) -> list[Question]:
         statuses = {f.factor: f.status for f in findings.factors if f.kind == "risk"}
-        return self.matcher().unanswered(transcript, statuses)
+        return self.matcher().unanswered(transcript, statuses, findings.child_voice)
 
     def pathway(self, transcript: Transcript, findings: Findings) -> Pathway:
         decider = PathwayDecider(self.rules, self.labels())

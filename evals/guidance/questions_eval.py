@@ -7,7 +7,12 @@ be low), the share of unanswered questions suggested (should be high), suggestio
 accuracy. The threshold sweep and the error listing use the tuning split only: the held-out split
 is scored, never inspected.
 
+Each call's child_voice (the child's own words) comes from the extraction step run on the call
+(spaCy analysis and the child_voice phrases), as a draft would pass it; --no-child-voice leaves it
+out, as before questions read it.
+
     .venv/bin/python -m evals.guidance.questions_eval [--encoder minilm|fake] [--errors] [--json FILE]
+                                                      [--no-child-voice]
     .venv/bin/python -m evals.guidance.questions_eval --timing 40    # warm seconds a call, dev calls
 """
 
@@ -32,7 +37,8 @@ from assistant.guidance.questions import (
 )
 from assistant.models import ModelLoader
 from assistant.offline import go_offline
-from assistant.settings import load_settings
+from assistant.records import ChildVoice
+from assistant.settings import Settings, load_settings
 from evals.guidance.common import ANSWERED, DEV_DIR, LabelledCall, load_calls
 
 TRAIN_DIR = DEV_DIR.parent / "train"
@@ -45,8 +51,22 @@ def labelled_calls() -> dict[str, LabelledCall]:
     return {c.id: c for folder in (DEV_DIR, TRAIN_DIR) for c in load_calls(folder)}
 
 
-def scored(matcher: QuestionMatcher, split: str | None = None) -> list[tuple[str, dict[str, Any], Match]]:
-    """(call id, label, match) for every labelled question of the split; similarity computed for all."""
+def child_voices(settings: Settings, calls: list[LabelledCall]) -> dict[str, list[ChildVoice]]:
+    """The child's words that extraction quotes in each call, by call id."""
+    from assistant.extract.analysis import Analyser
+    from assistant.extract.call_facts import child_voice
+    from assistant.knowledge import load_knowledge
+    from assistant.models import load_spacy
+
+    analyser = Analyser(load_spacy(settings), load_knowledge(settings.corpus_dir))
+    return {c.id: child_voice(analyser, analyser.analyse(c.transcript)) for c in calls}
+
+
+def scored(
+    matcher: QuestionMatcher, split: str | None = None, voices: dict[str, list[ChildVoice]] | None = None
+) -> list[tuple[str, dict[str, Any], Match]]:
+    """(call id, label, match) for every labelled question of the split; similarity computed for all.
+    ``voices``: each call's child_voice quotes (none when not given)."""
     labels = [
         c for c in json.loads(ANSWERED.read_text(encoding="utf-8"))["calls"] if split is None or c["split"] == split
     ]
@@ -56,7 +76,9 @@ def scored(matcher: QuestionMatcher, split: str | None = None) -> list[tuple[str
     for entry in labels:
         call = calls[entry["call"]]
         questions = [known.get(q["text"]) or KeyQuestion(q["text"], q["factor"], "?") for q in entry["questions"]]
-        for match, q in zip(matcher.score(call.transcript, questions, always_encode=True), entry["questions"], strict=True):
+        voice = (voices or {}).get(entry["call"], [])
+        matches = matcher.score(call.transcript, questions, child_voice=voice, always_encode=True)
+        for match, q in zip(matches, entry["questions"], strict=True):
             out.append((entry["call"], q, match))
     return out
 
@@ -125,6 +147,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="Write the figures at the threshold here.")
     parser.add_argument("--errors", action="store_true", help="List the tuning split's wrong decisions.")
     parser.add_argument("--timing", type=int, default=0, metavar="N", help="Only time the matcher on N dev calls.")
+    parser.add_argument(
+        "--no-child-voice", action="store_true", help="Score without the calls' child_voice quotes (as before)."
+    )
     args = parser.parse_args()
     settings = load_settings()
     config, _ = load_question_matching(settings.corpus_dir)
@@ -136,12 +161,14 @@ def main() -> None:
     if args.timing:
         timing(matcher, args.timing)
         return
-    results = {split: scored(matcher, split) for split in SPLITS}
+    labelled = {c["call"] for c in json.loads(ANSWERED.read_text(encoding="utf-8"))["calls"]}
+    voices = None if args.no_child_voice else child_voices(settings, [c for c in labelled_calls().values() if c.id in labelled])
+    results = {split: scored(matcher, split, voices) for split in SPLITS}
     rows = {split: rows_of(r) for split, r in results.items()}
     tuning = rows["tuning"]
     open_rows = [r for r in tuning if not r[1]]
     print(
-        f"question suggestions ({args.encoder}), tuning split: {len(tuning)} labelled questions, "
+        f"question suggestions ({args.encoder}, child_voice {'left out' if voices is None else 'from extraction'}), tuning split: {len(tuning)} labelled questions, "
         f"{len(tuning) - len(open_rows)} settled by cues; similarity AUC on the rest {auc(open_rows):.3f}"
     )
     for threshold in np.arange(0.30, 0.81, 0.05):

@@ -64,10 +64,15 @@ def scores(ranks: list[int | None]) -> dict[str, float]:
 def ablations(configured: Vocabulary) -> dict[str, Vocabulary]:
     """The configured search and what it is without each part of query handling."""
     ranking = configured.ranking
-    plain = {"intent": 0.0, "factor": 0.0}
+    plain = {"intent": 0.0, "factor": 0.0}  # section questions stay in the last two (dense vectors and words)
     return {
         "configured": configured,
         "without factor routing": configured.model_copy(update={"ranking": ranking.model_copy(update={"factor": 0.0})}),
+        "without section questions": configured.model_copy(
+            update={
+                "ranking": ranking.model_copy(update={"questions": 0.0, "question_candidates": 0, "question_words": False})
+            }
+        ),
         "without the vocabulary (BM25 + page)": Vocabulary(
             version="ablation", ranking=ranking.model_copy(update=plain)
         ),
