@@ -41,6 +41,9 @@ class KnowledgeError(ValueError):
     """A corpus file is missing or invalid; the message names the file and the entry."""
 
 
+GAP = "..."  # in a phrase: a few words of the same sentence may stand here ("told her ... ringing")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,8 +73,20 @@ class FactorDef(_Strict):
         default_factory=list, description="Words naming the factor in a worker's question; never evidence alone."
     )
     examples: list[str] = Field(default_factory=list)
+    supporting_cues: list[str] = Field(
+        default_factory=list,
+        description="Cue phrases that back up the factor where other cues or an answer find it in the call, but "
+        "never report it alone (a child who is always clean says little by itself of a stable home).",
+    )
+    not_subjects: list[str] = Field(
+        default_factory=list,
+        description="Words that, as the subject of a cue's clause, make it about someone the factor is not about "
+        "('I'm confident' is the caller, not the child's resilience).",
+    )
 
-    _clean = field_validator("cues", "signs", "question_cues")(classmethod(lambda cls, v: _clean_phrases(v)))
+    _clean = field_validator("cues", "signs", "question_cues", "supporting_cues", "not_subjects")(
+        classmethod(lambda cls, v: _clean_phrases(v))
+    )
 
 
 class Taxonomy(_Strict):
@@ -95,11 +110,42 @@ class StatusRule(_Strict):
     _clean = field_validator("phrase")(classmethod(lambda cls, v: _clean_phrases([v])[0]))
 
 
+class AdultVictims(_Strict):
+    """Who was hurt: an injury or assault on an adult (mum, a partner) is not harm to the child."""
+
+    factors: list[str] = Field(min_length=1, description="Factors not reported where the person hurt is an adult.")
+    adults: list[str] = Field(min_length=1, description="Words (lemmas) naming an adult who may be the one hurt.")
+    partners: list[str] = Field(
+        default_factory=list, description="Words for a partner: 'her partner hit her' hurt the woman whose partner he is."
+    )
+    children: list[str] = Field(min_length=1, description="Words (lemmas) naming a child.")
+    window: int = Field(60, ge=1, le=200, description="Tokens before a cue searched for whom it is about.")
+    redirect_to: str | None = Field(None, description="The factor such a cue is read as instead (domestic_abuse).")
+
+    _clean = field_validator("adults", "partners", "children")(classmethod(lambda cls, v: _clean_phrases(v)))
+
+    @field_validator("factors")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        unknown = [f for f in v if f not in SPEC_FACTORS]
+        if unknown:
+            raise ValueError(f"unknown factors {unknown}")
+        return v
+
+    @field_validator("redirect_to")
+    @classmethod
+    def _known_target(cls, v: str | None) -> str | None:
+        if v is not None and v not in SPEC_FACTORS:
+            raise ValueError(f"unknown factor {v!r}")
+        return v
+
+
 class StatusRules(_Strict):
     version: str
     forward_scope: int = Field(8, ge=1)
     backward_scope: int = Field(6, ge=1)
     rules: list[StatusRule]
+    adult_victims: AdultVictims | None = None
 
 
 class AnswerPhrases(_Strict):
@@ -258,10 +304,51 @@ class ChildVoice(_Strict):
     speakers: list[str] = Field(description="Who the child is: pronouns and words for a child.")
     not_child: list[str] = Field(description="Subjects that are not the child (mum, teacher, I...).")
     phrases: list[str] = Field(default_factory=list, description="Phrases that introduce the child's words.")
+    female_words: list[str] = Field(
+        default_factory=list, description="Words for a person a 'she' can stand for (mum, nan, sister...)."
+    )
+    male_words: list[str] = Field(
+        default_factory=list, description="Words for a person a 'he' can stand for (dad, uncle, brother...)."
+    )
 
     _clean = field_validator("*")(
         classmethod(lambda cls, v: _clean_phrases(v) if isinstance(v, list) else v)
     )
+
+
+EntityKind = Literal["person", "age", "organisation", "place", "date"]
+
+
+class AgePatterns(_Strict):
+    patterns: list[list[dict[str, Any]]] = Field(
+        default_factory=list, description="spaCy Matcher token patterns whose number is someone's age."
+    )
+    not_followed_by: list[str] = Field(
+        default_factory=list, description="Words that, right after the number, show it is not an age."
+    )
+
+    _clean = field_validator("not_followed_by")(classmethod(lambda cls, v: _clean_phrases(v)))
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns(cls, v: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+        for i, pattern in enumerate(v):
+            if not pattern:
+                raise ValueError(f"pattern {i} is empty")
+            if not any("LIKE_NUM" in token for token in pattern):
+                raise ValueError(f"pattern {i} has no number token (LIKE_NUM)")
+        return v
+
+
+class Entities(_Strict):
+    """Which names, ages, organisations, places and dates a draft lists (not findings: never scored)."""
+
+    version: str
+    labels: dict[str, EntityKind] = Field(description="spaCy entity label -> the record's kind.")
+    ignore: list[str] = Field(default_factory=list, description="Words never listed (lower case).")
+    ages: AgePatterns = Field(default_factory=AgePatterns)
+
+    _clean = field_validator("ignore")(classmethod(lambda cls, v: _clean_phrases(v)))
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -297,6 +384,7 @@ class Knowledge:
     caller_roles: CallerRoles
     parents_aware: ParentsAware
     child_voice: ChildVoice
+    entities: Entities
     versions: dict[str, str]
 
     def kind_of(self, factor_id: str) -> str:
@@ -310,6 +398,7 @@ FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "caller_roles": ("caller_roles.yaml", CallerRoles),
     "parents_aware": ("parents_aware.yaml", ParentsAware),
     "child_voice": ("child_voice.yaml", ChildVoice),
+    "entities": ("entities.yaml", Entities),
 }
 
 

@@ -121,6 +121,7 @@ class Pipeline:
             parents_aware=findings.parents_aware,
             parents_aware_evidence=findings.parents_aware_evidence,
             child_voice=findings.child_voice,
+            entities=findings.entities,
             pathway=pathway,
             questions=questions,
             transcript=transcript,

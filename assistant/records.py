@@ -102,12 +102,21 @@ class ChildVoice(_Model):
     end: float | None = None
 
 
+class Entity(_Model):
+    """Someone or something the call names, for the worker's reference (not a finding, never scored)."""
+
+    text: str = Field(description="As said in the call (verbatim from the first turn that names it).")
+    kind: Literal["person", "age", "organisation", "place", "date"]
+    evidence: list[Evidence] = Field(min_length=1, description="Where it was said (at most a few turns).")
+
+
 class Findings(_Model):
     caller: CallerInfo
     factors: list[Factor]
     parents_aware: Awareness
     parents_aware_evidence: list[Evidence] = Field(default_factory=list)
     child_voice: list[ChildVoice]
+    entities: list[Entity] = Field(default_factory=list)
     produced_by: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -141,6 +150,9 @@ class DraftRecord(_Model):
     parents_aware: Awareness
     parents_aware_evidence: list[Evidence] = Field(default_factory=list)
     child_voice: list[ChildVoice]
+    entities: list[Entity] = Field(
+        default_factory=list, description="People, ages, organisations, places and dates the call names."
+    )
     pathway: Pathway
     questions: list[Question]
     transcript: Transcript

@@ -45,9 +45,10 @@ class Settings(BaseSettings):
         description="An installed spaCy package name or a local folder with a spaCy pipeline.",
     )
     spacy_exclude: list[str] = Field(
-        ["ner"],
-        description="spaCy components not loaded. Nothing in the record reads named entities, and leaving "
-        "'ner' out makes analysis about 40% faster; set [] to load it.",
+        [],
+        description="spaCy components not loaded. 'ner' finds the people, organisations, places and dates "
+        "listed in a draft's entities; leaving it out (['ner']) makes analysis about 40% faster and the list "
+        "holds only ages.",
     )
     encoder_model: str = Field(
         "",

@@ -20,6 +20,9 @@ def summarise(record: DraftRecord) -> str:
     if record.child_voice:
         lines.append("  The child's words:")
         lines.extend(f"    - turn {v.turn}: \"{v.quote}\"" for v in record.child_voice)
+    if record.entities:
+        lines.append("  Named in the call (for reference, not findings):")
+        lines.extend(f"    - {e.kind}: {e.text} (turn {e.evidence[0].turn})" for e in record.entities)
     lines.append(f"  Suggested pathway: {record.pathway.suggested}: {record.pathway.rationale}")
     if record.questions:
         lines.append("  Questions not yet answered:")

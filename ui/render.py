@@ -141,6 +141,12 @@ def questions_md(view: RecordView) -> str:
     if view.draft.child_voice:
         lines.append("\n**The child's voice**")
         lines += [f"- “{c.quote}” (turn {c.turn})" for c in view.draft.child_voice]
+    if view.draft.entities:
+        lines.append("\n**Named in the call** <small>(for checking against records; not findings)</small>")
+        for kind in ("person", "age", "organisation", "place", "date"):
+            named = [f"{html.escape(e.text)} (turn {e.evidence[0].turn})" for e in view.draft.entities if e.kind == kind]
+            if named:
+                lines.append(f"- {kind}: " + "; ".join(named))
     return "\n".join(lines)
 
 

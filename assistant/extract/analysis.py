@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from assistant.knowledge import Knowledge
+from assistant.knowledge import GAP, Knowledge
 from assistant.records import Transcript
 
 # Contractions that spaCy splits off without a norm of their own ("im" -> "i" + "m").
@@ -64,6 +64,7 @@ class CallText:
 
 
 SIGN = "~sign"  # suffix of the match label of a factor's signs
+SUPPORT = "~support"  # suffix of the match label of a factor's supporting cues
 
 
 class Analyser:
@@ -74,10 +75,12 @@ class Analyser:
         self.knowledge = knowledge
         vocab = nlp.vocab
         tax = knowledge.taxonomy
-        # a sign is matched like a cue, under the label "<factor>~sign"
-        cue_texts = [(f.id, cue) for f in tax.factors for cue in f.cues] + [
-            (f"{f.id}{SIGN}", sign) for f in tax.factors for sign in f.signs
-        ]
+        # a sign is matched like a cue, under the label "<factor>~sign"; a supporting cue under "<factor>~support"
+        cue_texts = (
+            [(f.id, cue) for f in tax.factors for cue in f.cues]
+            + [(f"{f.id}{SIGN}", sign) for f in tax.factors for sign in f.signs]
+            + [(f"{f.id}{SUPPORT}", cue) for f in tax.factors for cue in f.supporting_cues]
+        )
         self.cues_norm = PhraseMatcher(vocab, attr="NORM")
         self.cues_lemma = PhraseMatcher(vocab, attr="LEMMA")
         q_texts = [(f.id, cue) for f in tax.factors for cue in f.question_cues + f.cues + f.signs]
@@ -118,8 +121,9 @@ class Analyser:
             self.roles.add(role, [self.make(p) for p in phrases])
         aware = knowledge.parents_aware
         self.aware = PhraseMatcher(vocab, attr="NORM")
-        self.aware.add("yes", [self.make(p) for p in aware.yes_phrases])
-        self.aware.add("no", [self.make(p) for p in aware.no_phrases])
+        # phrases with a gap are matched part by part in call_facts; here only the plain ones
+        self.aware.add("yes", [self.make(p) for p in aware.yes_phrases if GAP not in p])
+        self.aware.add("no", [self.make(p) for p in aware.no_phrases if GAP not in p])
         voice = knowledge.child_voice
         self.voice_phrases = self._matcher(voice.phrases, "voice") if voice.phrases else None
 

@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Token
 
 from assistant.extract.analysis import Analyser, CallText, Sentence
 from assistant.extract.mentions import quote_bounds
+from assistant.knowledge import GAP
 from assistant.records import CallerInfo, ChildVoice, Evidence
 
 _TURN_DECAY = 0.6  # each later caller turn counts this much less when naming a role
@@ -19,7 +20,6 @@ _CALLER_TURNS = 8  # caller turns read for the role
 
 _NEGATIONS = {"not", "never"}
 _KINDS = ("caller", "strong", "weak")
-_GAP = "..."  # in a phrase: up to _GAP_TOKENS words of the same sentence ("told her ... ringing")
 _GAP_TOKENS = 8
 _GAP_STOPS = _NEGATIONS | {"if", "whether"}  # words a gap never holds ("told her I wouldn't be calling")
 _NEGATED_BEFORE = 2  # a negation this close before a gapped "yes" phrase makes it say no
@@ -42,7 +42,7 @@ class _GapMatcher:
         self.chains: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # first part -> (label, parts)
         for label, phrases in groups.items():
             for phrase in phrases:
-                texts = [t.strip() for t in phrase.split(_GAP)]
+                texts = [t.strip() for t in phrase.split(GAP)]
                 if len(texts) < 2 or not all(texts):
                     continue
                 ids = []
@@ -105,7 +105,7 @@ class _Cues:
         def matcher(groups: dict[str, list[str]]) -> PhraseMatcher:
             found = PhraseMatcher(analyser.nlp.vocab, attr="NORM")
             for label, phrases in groups.items():
-                plain = [p for p in phrases if _GAP not in p]
+                plain = [p for p in phrases if GAP not in p]
                 if plain:
                     found.add(label, [analyser.make(p) for p in plain])
             return found
@@ -356,6 +356,7 @@ def _answer(
 def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
     cfg = analyser.knowledge.child_voice
     verbs, speakers, not_child = set(cfg.reporting_verbs), set(cfg.speakers), set(cfg.not_child)
+    genders = {"she": set(cfg.female_words), "he": set(cfg.male_words)}
     out: list[ChildVoice] = []
     for sentence in call.sentences:
         if sentence.speaker == "worker":
@@ -376,7 +377,7 @@ def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
                 words = {subj.lower_, subj.lemma_} | {t.lower_ for t in subj.subtree}
                 if words & not_child:
                     continue
-                if subj.pos_ == "PRON" and _names_an_adult(call, sentence.turn, subj, speakers, not_child):
+                if subj.pos_ == "PRON" and _names_an_adult(call, sentence.turn, subj, speakers, not_child, genders):
                     continue  # "Mum's been low. She said she can't sleep": she is mum
                 if (
                     subj.lower_ in speakers
@@ -396,24 +397,20 @@ def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
     return out
 
 
-# Which of the words in child_voice.yaml a "he" or a "she" can stand for. Grammar, not practice
-# knowledge: a word in neither set ("child", "teacher", a name) fits every pronoun.
-_FEMALE = {"mum", "mom", "mam", "mother", "mummy", "stepmum", "nan", "nana", "nanna", "gran", "grandma",
-           "aunt", "auntie", "girlfriend", "girl", "daughter", "sister", "she", "her"}  # fmt: skip
-_MALE = {"dad", "daddy", "father", "stepdad", "grandad", "granddad", "grandfather", "uncle", "boyfriend", "boy",
-         "son", "lad", "brother", "he", "him"}  # fmt: skip
 _PRONOUNS = {"she", "her", "he", "him"}
 _LOOKBACK_TURNS = 3  # turns before the sentence searched for whom a pronoun stands for
 
 
-def _names_an_adult(call: CallText, turn: int, pronoun: Token, speakers: set[str], not_child: set[str]) -> bool:
+def _names_an_adult(
+    call: CallText, turn: int, pronoun: Token, speakers: set[str], not_child: set[str], genders: dict[str, set[str]]
+) -> bool:
     """Whether a "he" or "she" that reports words stands for an adult: the nearest earlier word of
     its gender for a person (in this turn or the few before, either speaker) is a word for an adult
     (not_child: "mum", "dad") rather than one for a child or a name, and the sentence does not speak of
     an adult of that gender itself. Words for someone's relative ("her mum") and possessors ("mum's
     partner") are passed over; with no such word it is the child."""
-    gender = _FEMALE if pronoun.lower_ == "she" else _MALE if pronoun.lower_ == "he" else None
-    if gender is None:
+    gender = genders.get(pronoun.lower_)
+    if not gender:
         return False
     spans = [call.docs[turn][: pronoun.i]] + [
         call.docs[t][:] for t in range(turn - 1, max(-1, turn - 1 - _LOOKBACK_TURNS), -1)

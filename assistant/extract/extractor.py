@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from assistant.extract.analysis import Analyser, CallText
 from assistant.extract.call_facts import caller_role, child_voice, parents_aware
 from assistant.extract.classifier import FactorHead
+from assistant.extract.entities import EntityFinder
 from assistant.extract.fusion import fuse
 from assistant.extract.mentions import Mention, quote_bounds
 from assistant.extract.rules import RuleMentions
@@ -40,6 +41,7 @@ class Extractor:
         self.analyser = analyser
         self.knowledge: Knowledge = analyser.knowledge
         self.rules = RuleMentions(analyser)
+        self.entities = EntityFinder(analyser)
         self.options = options or ExtractOptions()
         self.encoder = encoder if self.options.use_classifier else None
         self.head = head if self.options.use_classifier else None
@@ -57,6 +59,7 @@ class Extractor:
             parents_aware=aware,  # type: ignore[arg-type]
             parents_aware_evidence=aware_evidence,
             child_voice=child_voice(self.analyser, call),
+            entities=self.entities.find(call),
             produced_by=self.describe(),
         )
 

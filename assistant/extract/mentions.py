@@ -23,25 +23,31 @@ class Mention:
     source: str  # rules | classifier | dialogue
     sentence: int | None = None
     support: float | None = None  # the classifier's probability for this factor in this sentence, where it ran
+    supporting: bool = False  # from a supporting cue: kept only where the factor is found otherwise
 
     def evidence(self, transcript: Transcript) -> Evidence:
-        turn = transcript.turns[self.turn]
-        quote = turn.text[self.char_start : self.char_end]
-        start, end = turn.start, turn.end
-        if turn.words:
-            # times of the quoted words, where the transcript has word times
-            offset = 0
-            times = []
-            for word in turn.words:
-                found = turn.text.find(word.word.strip(), offset)
-                if found < 0:
-                    continue
-                offset = found + len(word.word.strip())
-                if found < self.char_end and offset > self.char_start:
-                    times.append((word.start, word.end))
-            if times:
-                start, end = times[0][0], times[-1][1]
-        return Evidence(quote=quote, turn=self.turn, start=start, end=end)
+        return evidence_at(transcript, self.turn, self.char_start, self.char_end)
+
+
+def evidence_at(transcript: Transcript, turn_index: int, char_start: int, char_end: int) -> Evidence:
+    """The words [char_start, char_end) of a turn as evidence, timed by their words where the
+    transcript has word times, else by the turn."""
+    turn = transcript.turns[turn_index]
+    quote = turn.text[char_start:char_end]
+    start, end = turn.start, turn.end
+    if turn.words:
+        offset = 0
+        times = []
+        for word in turn.words:
+            found = turn.text.find(word.word.strip(), offset)
+            if found < 0:
+                continue
+            offset = found + len(word.word.strip())
+            if found < char_end and offset > char_start:
+                times.append((word.start, word.end))
+        if times:
+            start, end = times[0][0], times[-1][1]
+    return Evidence(quote=quote, turn=turn_index, start=start, end=end)
 
 
 def quote_bounds(sentence: Span, cue_start: int | None = None, cue_end: int | None = None) -> tuple[int, int]:

@@ -6,32 +6,39 @@ from __future__ import annotations
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from assistant.extract.analysis import SIGN, Analyser, CallText, Sentence
+from assistant.extract.analysis import SIGN, SUPPORT, Analyser, CallText, Sentence
 from assistant.extract.mentions import Mention, quote_bounds
+from assistant.extract.referents import AdultReferents, said_of
 from assistant.extract.status import Trigger, categories_reaching, find_triggers, status_from
 
 RULE_CONFIDENCE = 0.75
 DIALOGUE_CONFIDENCE = 0.7
 _PRIORITY = {"present": 3, "possible": 2, "historical": 1, "ruled_out": 0}
+CUE_KINDS = ("cue", "sign", "support")
 
 
-def cue_matches(analyser: Analyser, doc: Doc) -> list[tuple[str, int, int, bool]]:
-    """(factor, start, end, is_sign) cue matches in a turn; overlapping cues of one factor kept once
-    (the longest; a cue before a sign of the same length)."""
+def cue_matches(analyser: Analyser, doc: Doc) -> list[tuple[str, int, int, str]]:
+    """(factor, start, end, kind) cue matches in a turn, kind one of CUE_KINDS; overlapping cues of one
+    factor kept once (the longest; at the same length a cue before a sign before a supporting cue)."""
     strings = analyser.nlp.vocab.strings
     found: dict[str, list] = {}
-    signs: set[tuple[str, int, int]] = set()
+    kinds: dict[tuple[str, int, int], str] = {}
     for matcher in (analyser.cues_norm, analyser.cues_lemma):
         for key, start, end in matcher(doc):
             label = strings[key]
-            factor = label.removesuffix(SIGN)
-            if label != factor:
-                signs.add((factor, start, end))
+            factor, kind = label, "cue"
+            for suffix, name in ((SIGN, "sign"), (SUPPORT, "support")):
+                if label.endswith(suffix):
+                    factor, kind = label.removesuffix(suffix), name
+            previous = kinds.get((factor, start, end))
+            if previous is None or CUE_KINDS.index(kind) < CUE_KINDS.index(previous):
+                kinds[(factor, start, end)] = kind
             found.setdefault(factor, []).append(doc[start:end])
     out = []
     for factor, spans in found.items():
-        for s in filter_spans(sorted(spans, key=lambda s: (factor, s.start, s.end) in signs)):
-            out.append((factor, s.start, s.end, (factor, s.start, s.end) in signs))
+        ranked = sorted(spans, key=lambda s: CUE_KINDS.index(kinds[(factor, s.start, s.end)]))
+        for s in filter_spans(ranked):
+            out.append((factor, s.start, s.end, kinds[(factor, s.start, s.end)]))
     return sorted(out, key=lambda m: (m[1], m[0]))
 
 
@@ -44,13 +51,21 @@ class RuleMentions:
         self.analyser = analyser
         self.dialogue = analyser.knowledge.dialogue
         self.kinds = {f.id: f.kind for f in analyser.knowledge.taxonomy.factors}
+        self.not_subjects = {
+            f.id: frozenset(f.not_subjects) for f in analyser.knowledge.taxonomy.factors if f.not_subjects
+        }
+        victims = analyser.knowledge.status_rules.adult_victims
+        reporting = frozenset(analyser.knowledge.child_voice.reporting_verbs)
+        self.adults = AdultReferents(victims, reporting) if victims else None
 
     def find(self, call: CallText) -> list[Mention]:
         triggers = [find_triggers(self.analyser, doc) for doc in call.docs]
         cues = [cue_matches(self.analyser, doc) for doc in call.docs]
         mentions = self._statements(call, triggers, cues)
         mentions.extend(self._answers(call, triggers, cues))
-        return mentions
+        # a supporting cue backs up a factor that other cues or an answer find, never reports it alone
+        found = {m.factor for m in mentions if not m.supporting and m.source != "question"}
+        return [m for m in mentions if not m.supporting or m.factor in found]
 
     def _statements(self, call: CallText, triggers: list[list[Trigger]], cues: list) -> list[Mention]:
         out: list[Mention] = []
@@ -58,27 +73,49 @@ class RuleMentions:
             i: (self.analyser.introductions(doc) if call.transcript.turns[i].speaker != "worker" else [])
             for i, doc in enumerate(call.docs)
         }
+        adult_names = self.adults.adult_names(call.docs) if self.adults else set()
         for sentence in call.sentences:
             if not speaker_is_caller(sentence):
                 continue
             span = sentence.span
+            doc = span.doc
             best: dict[tuple[str, str], Mention] = {}
             intros = intro_spans[sentence.turn]
-            for factor, start, end, sign in cues[sentence.turn]:
+            for factor, start, end, kind in cues[sentence.turn]:
                 if start < span.start or end > span.end:
                     continue
                 if any(s < end and start < e for s, e in intros):
                     continue  # the caller's own job title ("probation officer"), not a fact about the family
+                if factor in self.not_subjects and said_of(doc[start:end], self.not_subjects[factor]):
+                    continue  # "I'm fairly confident", "mum got tearful": not the child
+                if (
+                    self.adults
+                    and factor in self.adults.factors
+                    and self.adults.hurt_adult(doc, start, end, adult_names)
+                ):
+                    if self.adults.redirect_to is None:
+                        continue
+                    factor = self.adults.redirect_to  # mum's black eye: harm to an adult, not to the child
                 cats = categories_reaching(triggers[sentence.turn], span.start, span.end, start, end)
                 status = status_from(cats)
                 if status is None:
                     continue
-                if sign and status == "present":
+                if kind == "sign" and status == "present":
                     status = "possible"  # a sign alone (a bruise, an empty fridge) may have another explanation
                 lo, hi = quote_bounds(span, start, end)
                 key = (factor, status)
-                if key not in best:
-                    best[key] = Mention(factor, status, RULE_CONFIDENCE, sentence.turn, lo, hi, "rules", sentence.index)
+                if key not in best or (best[key].supporting and kind != "support"):
+                    best[key] = Mention(
+                        factor,
+                        status,
+                        RULE_CONFIDENCE,
+                        sentence.turn,
+                        lo,
+                        hi,
+                        "rules",
+                        sentence.index,
+                        supporting=kind == "support",
+                    )
             out.extend(best.values())
         return out
 
@@ -107,7 +144,7 @@ class RuleMentions:
             polarity = self._polarity(call.docs[answer_turn])
             if polarity is None:
                 continue
-            answered_factors = {f for f, _, _, _ in cues[answer_turn]}
+            answered_factors = {f for f, _, _, kind in cues[answer_turn] if kind != "support"}
             first = answer_sentences[0]
             # a short answer ("I'm not sure.") is quoted with the sentence that explains it
             last = answer_sentences[1] if len(first.span) < 6 and len(answer_sentences) > 1 else first

@@ -1,0 +1,100 @@
+"""Whom a cue is about, read from the parse: an adult who was hurt (the `adult_victims` of
+corpus/status_rules.yaml), or someone the factor is not about (a factor's `not_subjects` in
+corpus/taxonomy.yaml: the caller, mum). Reading only: the words come from the corpus."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from assistant.knowledge import AdultVictims
+
+_FEMININE = frozenset({"she", "her", "herself"})
+_MASCULINE = frozenset({"him", "his", "himself"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+# how far a word of the cue's clause may be from its subject: "I'm (fairly) confident", "hopeful rather than confident"
+_CLAUSE_DEPS = frozenset({"acomp", "attr", "conj", "advmod", "amod", "pobj", "prep"})
+_HAVING = frozenset({"have", "get"})  # "mum has panic attacks": the one who has it
+_NEXT_TO = 2  # tokens between a name and the adult's word it stands next to ("the mum, Stacey")
+_PRONOUN_REACH = (10, 4)  # tokens before and after a cue searched for "she"/"her"
+
+
+class AdultReferents:
+    def __init__(self, rules: AdultVictims, reporting_verbs: frozenset[str] = frozenset()) -> None:
+        self.reporting_verbs = reporting_verbs
+        self.factors = frozenset(rules.factors)
+        self.redirect_to = rules.redirect_to
+        self.adults = frozenset(rules.adults)
+        self.partners = frozenset(rules.partners)
+        self.children = frozenset(rules.children)
+        self.window = rules.window
+
+    def adult_names(self, docs: list[Doc]) -> set[str]:
+        """Names that stand next to an adult's word somewhere in the call ("Her partner Dean", "Mum, Sophie")."""
+        names: set[str] = set()
+        for doc in docs:
+            for token in doc:
+                if token.pos_ == "PROPN" and any(
+                    self._is_adult_word(t)
+                    for t in (token.head, *token.children)
+                    if t.i != token.i and abs(t.i - token.i) <= _NEXT_TO
+                ):
+                    names.add(token.lower_)
+        return names
+
+    def hurt_adult(self, doc: Doc, start: int, end: int, adult_names: set[str]) -> bool:
+        """Whether the cue doc[start:end] is about an adult woman who was hurt, not the child."""
+        if any(t.lower_ in _MASCULINE for t in doc[start:end]):
+            return False
+        before, after = _PRONOUN_REACH
+        if not any(t.lower_ in _FEMININE for t in doc[max(0, start - before) : min(len(doc), end + after)]):
+            return False
+        verb = doc[start].head
+        cue_ancestors = set(doc[start].ancestors)
+        for i in range(end - 1, max(-1, start - self.window), -1):
+            token = doc[i]
+            lemma = token.lemma_.lower()
+            if lemma in self.partners and (i > 0 and doc[i - 1].lower_ == "her"):
+                return True  # "her partner hit her": the woman whose partner he is
+            kind = self._kind(token, adult_names)
+            if kind is None or token.dep_ == "poss":
+                continue  # "her mum's boyfriend": the possessor is not the one hurt
+            doing = token.head == verb or start <= token.head.i < end + 3
+            if token.dep_ in _SUBJECTS and doing and token.head.lemma_ not in _HAVING:
+                continue  # the one doing the hurting ("mum slapped her"), not the one who has it ("mum had a bruise")
+            if token.dep_ in _SUBJECTS and token.head.lemma_ in self.reporting_verbs and token.head in cue_ancestors:
+                continue  # the one telling of it ("mum said she had a bruise")
+            return kind == "adult"
+        return False
+
+    def _kind(self, token: Token, adult_names: set[str]) -> str | None:
+        lemma = token.lemma_.lower()
+        if lemma in self.adults:
+            return "adult"
+        if lemma in self.children:
+            return "child"
+        if token.pos_ == "PROPN":
+            return "adult" if token.lower_ in adult_names else "child"  # a name not known as an adult's: the child's
+        return None
+
+    def _is_adult_word(self, token: Token) -> bool:
+        lemma = token.lemma_.lower()
+        return lemma in self.adults or lemma in self.partners
+
+
+def said_of(span: Span, who: frozenset[str]) -> bool:
+    """Whether the subject of the cue's clause holds one of the words `who`: "*I*'m fairly confident", "*we*'re
+    hopeful rather than confident", "*mum* got tearful"."""
+    inside = {t.i for t in span}
+    root = next((t for t in span if t.head.i not in inside or t.head == t), span[0])
+    node = root
+    for _ in range(4):
+        subjects = [c for c in node.children if c.dep_ in _SUBJECTS and c.i not in inside]
+        if subjects:
+            words = {t.lower_ for t in subjects[0].subtree} | {subjects[0].lemma_.lower()}
+            return bool(words & who)
+        if node.dep_ not in _CLAUSE_DEPS and not (node.dep_ == "dobj" and node.head.lemma_ in _HAVING):
+            return False
+        if node.head == node:
+            return False
+        node = node.head
+    return False
