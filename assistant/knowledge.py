@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from assistant.corpus_file import load_model
 
@@ -106,8 +106,22 @@ class StatusRule(_Strict):
     category: Category
     direction: Literal["forward", "backward", "both", "sentence", "contrast"] = "forward"
     scope: int | None = Field(None, ge=1, le=40, description="Tokens the trigger reaches; default per direction.")
+    passes: list[Category] = Field(
+        default_factory=list,
+        description="A terminate rule only: categories whose reach it does not end ('because' does not end a past "
+        "time: 'a social worker when she was little because mum was drinking').",
+    )
 
     _clean = field_validator("phrase")(classmethod(lambda cls, v: _clean_phrases([v])[0]))
+
+    @field_validator("passes")
+    @classmethod
+    def _passes_only_terminate(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        if v and info.data.get("category") != "terminate":
+            raise ValueError("passes is for terminate rules only")
+        if any(c in {"terminate", "pseudo"} for c in v):
+            raise ValueError("passes lists categories of triggers that reach, not terminate or pseudo")
+        return v
 
 
 class AdultVictims(_Strict):

@@ -41,9 +41,11 @@ def fuse(
             continue  # a worker's question is never evidence by itself
         anchored = [m for m in substantive if m.source != "classifier"]
         if anchored:
-            # where cue words or the caller's answer fix the status, the classifier's guesses do not override it
+            # where cue words or the caller's answer fix the status, the classifier's guesses do not override
+            # it, nor a "no" to the worker's question in the same answer ("No, dad doesn't drink at all")
+            denied_in = {m.turn for m in anchored if m.source == "dialogue" and m.status == "ruled_out"}
             substantive = anchored + [m for m in substantive if m.source == "classifier" and m.status == "present"
-                                      and m.confidence >= CLASSIFIER_OVERRIDE]
+                                      and m.confidence >= CLASSIFIER_OVERRIDE and m.turn not in denied_in]
         substantive = _settle_conflict(substantive, doubt)
         status = call_level_status([m.status for m in substantive])
         chosen = sorted(

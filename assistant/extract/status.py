@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from assistant.extract.analysis import Analyser
+from assistant.knowledge import StatusRule
 
 # When several kinds of trigger reach one mention, the first of these that applies decides.
 _PRECEDENCE = ("other_person", "historical", "negated", "possible")
@@ -23,6 +24,7 @@ class Trigger:
     scope: int
     start: int
     end: int
+    passes: frozenset[str] = frozenset()  # a terminator: categories whose reach it does not end
 
 
 def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
@@ -35,9 +37,16 @@ def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
         if (start, end) not in keep:
             continue
         # one phrase may have several rules (e.g. "since" reaching both ways and past a "but"): all apply
-        category, direction, scope = analyser.trigger_info[analyser.nlp.vocab.strings[key]]
-        out[(start, end, key)] = Trigger(category, direction, scope, start, end)
+        name = analyser.nlp.vocab.strings[key]
+        category, direction, scope = analyser.trigger_info[name]
+        passes = frozenset(_rule_of(analyser, name).passes) if category == "terminate" else frozenset()
+        out[(start, end, key)] = Trigger(category, direction, scope, start, end, passes)
     return sorted(out.values(), key=lambda t: t.start)
+
+
+def _rule_of(analyser: Analyser, name: str) -> StatusRule:
+    """The rule of corpus/status_rules.yaml behind a trigger's match label ("trigger<index>")."""
+    return analyser.knowledge.status_rules.rules[int(name.removeprefix("trigger"))]
 
 
 def categories_reaching(
@@ -70,7 +79,7 @@ def categories_reaching(
             continue
         if gap_to - gap_from >= trig.scope:
             continue
-        if any(gap_from <= t.start and t.end <= gap_to for t in terminators):
+        if any(gap_from <= t.start and t.end <= gap_to and trig.category not in t.passes for t in terminators):
             continue
         found[trig.category] = min(found.get(trig.category, gap_to - gap_from), gap_to - gap_from)
     return found

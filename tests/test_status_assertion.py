@@ -1,0 +1,93 @@
+"""Assertion status of what the caller says: a past time said after the event, an arrangement that ended,
+a past time that reaches across "because", and a hedge said after the words it doubts. Extraction runs
+through the real spaCy model and corpus, without the classifier."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from assistant.extract import ExtractOptions, Extractor
+from assistant.knowledge import KnowledgeError, StatusRule, load_knowledge
+from assistant.records import Factor, Transcript, Turn
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def extractor(analyser) -> Extractor:  # type: ignore[no-untyped-def]
+    return Extractor(analyser, options=ExtractOptions(use_classifier=False))
+
+
+def said(*lines: str) -> Transcript:
+    return Transcript(id="t", turns=[Turn(speaker="caller", text=line) for line in lines])  # type: ignore[arg-type]
+
+
+def found(extractor: Extractor, *lines: str) -> dict[str, Factor]:
+    return {f.factor: f for f in extractor.extract(said(*lines)).factors}
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["that was back in 2019", "that was years ago", "that was a long time ago", "that was before they met"],
+)
+def test_a_past_time_said_after_the_event_reaches_back_over_the_clause(extractor: Extractor, tail: str) -> None:
+    current = "He served a sentence for a serious assault on a man in the town centre"
+    assert found(extractor, f"{current}.")["risky_adult"].status == "present"
+    assert found(extractor, f"{current}, {tail}.")["risky_adult"].status == "historical"
+
+
+def test_a_past_time_said_after_the_event_does_not_reach_the_next_sentence(extractor: Extractor) -> None:
+    text = "That was back in 2019. He served a sentence for a serious assault on a man in the town centre."
+    assert found(extractor, text)["risky_adult"].status == "present"
+
+
+def test_a_home_that_ended_when_the_family_moved_is_historical(extractor: Extractor) -> None:
+    lived = "The children were in the same house for six years"
+    assert found(extractor, f"{lived}.")["stable_home"].status == "present"
+    assert found(extractor, f"{lived} until they moved down here.")["stable_home"].status == "historical"
+
+
+@pytest.mark.parametrize("hedge", ["I think", "I believe", "or something"])
+def test_a_hedge_at_the_end_of_the_sentence_reaches_back(extractor: Extractor, hedge: str) -> None:
+    assert found(extractor, "Dad has a drink problem.")["parental_substance_misuse"].status == "present"
+    assert found(extractor, f"Dad has a drink problem, {hedge}.")["parental_substance_misuse"].status == "possible"
+
+
+def test_a_hedge_at_the_end_of_one_sentence_does_not_reach_the_next(extractor: Extractor) -> None:
+    text = "Dad has a drink problem. She's moving house next month, I think."
+    assert found(extractor, text)["parental_substance_misuse"].status == "present"
+
+
+def test_not_being_able_to_say_for_sure_makes_the_report_possible(extractor: Extractor) -> None:
+    text = "Dad has a drink problem, but I couldn't say for sure."
+    assert found(extractor, text)["parental_substance_misuse"].status == "possible"
+
+
+def test_a_past_time_reaches_across_because_but_a_denial_does_not(extractor: Extractor) -> None:
+    past = "The family had a social worker as a baby because mum had a drink problem."
+    assert found(extractor, past)["parental_substance_misuse"].status == "historical"
+    denied = "She's not in school because mum has a drink problem."
+    assert found(extractor, denied)["parental_substance_misuse"].status == "present"
+
+
+def test_passes_is_only_for_terminate_rules() -> None:
+    assert StatusRule(phrase="because", category="terminate", passes=["historical"]).passes == ["historical"]
+    with pytest.raises(ValueError, match="terminate rules only"):
+        StatusRule(phrase="years ago", category="historical", passes=["negated"])
+    with pytest.raises(ValueError, match="not terminate or pseudo"):
+        StatusRule(phrase="because", category="terminate", passes=["pseudo"])
+
+
+def test_passes_on_a_rule_that_is_not_a_terminator_names_the_file_and_rule(corpus) -> None:  # type: ignore[no-untyped-def]
+    path = corpus / "status_rules.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    index = next(i for i, r in enumerate(data["rules"]) if r["phrase"] == "years ago")
+    data["rules"][index]["passes"] = ["negated"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(corpus)
+    message = str(raised.value)
+    assert message.startswith(str(path))
+    assert f"rules.{index}.passes" in message and "terminate rules only" in message
+
