@@ -9,7 +9,6 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from assistant.extract.analysis import Analyser
-from assistant.knowledge import StatusRule
 
 # When several kinds of trigger reach one mention, the first of these that applies decides.
 _PRECEDENCE = ("other_person", "historical", "negated", "possible")
@@ -37,16 +36,9 @@ def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
         if (start, end) not in keep:
             continue
         # one phrase may have several rules (e.g. "since" reaching both ways and past a "but"): all apply
-        name = analyser.nlp.vocab.strings[key]
-        category, direction, scope = analyser.trigger_info[name]
-        passes = frozenset(_rule_of(analyser, name).passes) if category == "terminate" else frozenset()
+        category, direction, scope, passes = analyser.trigger_info[analyser.nlp.vocab.strings[key]]
         out[(start, end, key)] = Trigger(category, direction, scope, start, end, passes)
     return sorted(out.values(), key=lambda t: t.start)
-
-
-def _rule_of(analyser: Analyser, name: str) -> StatusRule:
-    """The rule of corpus/status_rules.yaml behind a trigger's match label ("trigger<index>")."""
-    return analyser.knowledge.status_rules.rules[int(name.removeprefix("trigger"))]
 
 
 def categories_reaching(

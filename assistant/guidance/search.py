@@ -87,7 +87,9 @@ class FactorExamples:
 class HybridSearcher:
     """Holds every passage, its vector and BM25 postings in memory. Rebuild after the index changes."""
 
-    def __init__(self, index: GuidanceIndex, vocabulary: Vocabulary) -> None:
+    def __init__(self, index: GuidanceIndex, vocabulary: Vocabulary, fixed: Encoder | None = None) -> None:
+        """``fixed`` encodes the corpus's own texts (the factors' examples), e.g. a StoredVectors that
+        keeps them on disk; by default the index's encoder."""
         self.index = index
         self.vocabulary = vocabulary
         got = index.store.get(include=["documents", "metadatas", "embeddings"])
@@ -135,7 +137,7 @@ class HybridSearcher:
                 "\n".join([text, *asked.get(sec, [])]) for text, sec in zip(self.texts, self.section_of.tolist(), strict=True)
             ]
         self.lexical = LexicalIndex(self.ids, lexical_texts)
-        self.factors = FactorExamples.encode(index.encoder, vocabulary.examples)
+        self.factors = FactorExamples.encode(fixed or index.encoder, vocabulary.examples)
         self.page_factors: dict[str, list[str]] = {}
         for meta in self.metas:
             listed = str(meta.get("factors", ""))

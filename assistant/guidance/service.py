@@ -64,6 +64,7 @@ class Guidance:
     last_sync: SyncReport | None = None
     _searcher: HybridSearcher | None = field(default=None, init=False, repr=False)
     _matcher: QuestionMatcher | None = field(default=None, init=False, repr=False)
+    _fixed: StoredVectors | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -149,7 +150,7 @@ class Guidance:
 
     def searcher(self) -> HybridSearcher:
         if self._searcher is None:
-            self._searcher = HybridSearcher(self.index, self.vocabulary)
+            self._searcher = HybridSearcher(self.index, self.vocabulary, self.fixed_vectors())
         return self._searcher
 
     # -- advice ----------------------------------------------------------------------------------
@@ -165,10 +166,15 @@ class Guidance:
     def labels(self) -> dict[str, str]:
         return {d.factors[0]: d.title for d in self.docs if len(d.factors) == 1}
 
+    def fixed_vectors(self) -> StoredVectors:
+        """The encoder for corpus texts (key questions, the taxonomy's examples), remembered on disk."""
+        if self._fixed is None:
+            self._fixed = StoredVectors(self.encoder, self.settings.data_dir / VECTORS_SUBDIR)
+        return self._fixed
+
     def matcher(self) -> QuestionMatcher:
         if self._matcher is None:
-            fixed = StoredVectors(self.encoder, self.settings.data_dir / VECTORS_SUBDIR)
-            self._matcher = QuestionMatcher(self.encoder, self.key_questions, self.matching, fixed)
+            self._matcher = QuestionMatcher(self.encoder, self.key_questions, self.matching, self.fixed_vectors())
             for warning in self._matcher.unmatched_hints:
                 log.warning("%s", warning)
             self.warnings.extend(self._matcher.unmatched_hints)
