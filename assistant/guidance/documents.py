@@ -4,8 +4,9 @@ Markdown pages carry YAML front matter (id, title, factors, pathways, source, ve
 section_questions) and "## " sections. ``section_questions`` maps a section's anchor to a few short
 questions that section answers, in the words a duty social worker would use; search embeds them next
 to the section's passages (see :mod:`assistant.guidance.search`). A question naming no section of
-the page, or one that is not text, is an error naming the file and the entry. Plain text, HTML, PDF and DOCX files are accepted too: their id comes from the file
-name and their headings (where the format has them) become sections. Every document is turned into
+the page, or one that is not text, is an error naming the file and the entry. Plain text, HTML, PDF
+and DOCX files are accepted too: their id comes from the file name and their headings (where the
+format has them) become sections. Every document is turned into
 Markdown text, so one chunker handles them all.
 
 A document that cannot be read is reported as a :class:`DocumentProblem` naming the file; the rest
