@@ -16,7 +16,7 @@ from tests.guidance_fixtures import REAL_CORPUS, make_corpus
 
 def test_abbreviations_are_expanded_and_intents_found() -> None:
     vocabulary, version = load_vocabulary(REAL_CORPUS)
-    assert version.startswith("2+")
+    assert version.startswith("3+")
     expanded = vocabulary.expand("do we go straight to strat after the HV visit")
     assert "strategy discussion" in expanded and "health visitor" in expanded
     assert expanded.startswith("do we go straight to strat")
@@ -90,13 +90,28 @@ def test_a_found_page_brings_all_its_sections_into_the_ranking(tmp_path: Path) -
 def test_the_query_intent_lifts_the_section_that_answers_it(tmp_path: Path) -> None:
     query = "bruise on the cheek, what to ask"
     want = "factor-physical-abuse#key-questions"
-    plain = _searcher(tmp_path / "a", intent=0.0, factor=0.0).search(query, k=10)
-    asked = _searcher(tmp_path / "b", intent=0.5, factor=0.0).search(query, k=10)
+    plain = _searcher(tmp_path / "a", intent=0.0, factor=0.0, intent_first=False).search(query, k=10)
+    asked = _searcher(tmp_path / "b", intent=0.5, factor=0.0, intent_first=False).search(query, k=10)
     assert plain[0].cite == "factor-physical-abuse#what-it-looks-like"
     before = next(i for i, h in enumerate(plain) if h.cite == want)
     after = next(i for i, h in enumerate(asked) if h.cite == want)
     assert after < before and asked[after].score >= plain[before].score + 0.5
     assert [h.score for h in asked] == sorted((h.score for h in asked), reverse=True)
+
+
+def test_intent_first_puts_the_answering_section_first_on_each_page_and_keeps_the_pages_order(
+    tmp_path: Path,
+) -> None:
+    query = "bruise on the cheek, what to ask"
+    plain = _searcher(tmp_path / "a", intent=0.0, factor=0.0, intent_first=False).search(query, k=10)
+    first = _searcher(tmp_path / "b", intent=0.0, factor=0.0, intent_first=True).search(query, k=10)
+    assert plain[0].cite == "factor-physical-abuse#what-it-looks-like"
+    assert first[0].cite == "factor-physical-abuse#key-questions"
+    assert sorted(h.cite for h in first) == sorted(h.cite for h in plain)  # the same sections, reordered
+    pages = [h.doc_id for h in plain]
+    assert list(dict.fromkeys(h.doc_id for h in first)) == list(dict.fromkeys(pages))
+    no_intent = _searcher(tmp_path / "c", intent=0.0, factor=0.0, intent_first=True).search("bruise on the cheek", k=10)
+    assert [h.cite for h in no_intent][:1] == ["factor-physical-abuse#what-it-looks-like"]
 
 
 def test_query_splits_are_fixed_halves_of_unique_ids() -> None:

@@ -18,7 +18,9 @@ Only the query is read with ``corpus/search_vocabulary.yaml`` (see
    + page * (mean of the page's ``page_passages`` best passage scores
              + factor * how much more the query resembles the page's factor's example sentences than
                the average factor's; pages about no factor get 0).
-3. Each section is represented by its best passage; sections are returned best first.
+3. Each section is represented by its best passage; sections are returned best first, except that
+   with ``intent_first`` the best section of each page that answers the query's intent takes that
+   page's first place (the order of the pages is kept): the page decides where, the intent which section.
 """
 
 from __future__ import annotations
@@ -238,15 +240,32 @@ class HybridSearcher:
                 scores = np.concatenate([scores, self._scores(extra, vector, lexical, bonus, questions)])
         pages = self._page_scores(rows, scores, factor)
         final = scores + ranking.page * np.array([pages[d] for d in self.doc_of[rows]])
-        hits: list[Hit] = []
-        seen: set[str] = set()
-        for i in np.argsort(-final, kind="stable"):
-            row = int(rows[i])
-            cite = f"{self.doc_of[row]}#{self.slug_of[row]}"
-            if cite in seen:
-                continue
-            seen.add(cite)
-            hits.append(self._hit(row, float(final[i])))
-            if len(hits) == k:
-                break
-        return hits
+        order: list[int] = []  # positions in rows: each section's best passage, best first
+        seen: set[tuple[str, str]] = set()
+        for i in np.argsort(-final, kind="stable").tolist():
+            key = (self.doc_of[rows[i]], self.slug_of[rows[i]])
+            if key not in seen:
+                seen.add(key)
+                order.append(i)
+        if ranking.intent_first and bonus:
+            order = self._intent_first(order, rows, bonus)
+        return [self._hit(int(rows[i]), float(final[i])) for i in order[:k]]
+
+    def _intent_first(self, order: list[int], rows: np.ndarray, bonus: dict[str, float]) -> list[int]:
+        """On each page, its best section that answers the intent moves to the page's first place."""
+        promoted: dict[str, int] = {}
+        for i in order:
+            doc = str(self.doc_of[rows[i]])
+            if doc not in promoted and self.slug_of[rows[i]] in bonus:
+                promoted[doc] = i
+        out: list[int] = []
+        started: set[str] = set()
+        for i in order:
+            doc = str(self.doc_of[rows[i]])
+            if doc not in started:
+                started.add(doc)
+                if doc in promoted:
+                    out.append(promoted[doc])
+            if promoted.get(doc) != i:
+                out.append(i)
+        return out

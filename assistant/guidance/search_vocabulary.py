@@ -73,6 +73,11 @@ class Ranking(BaseModel):
         0, ge=0, description="Passages of this many sections whose questions are closest join the candidates."
     )
     question_words: bool = Field(False, description="BM25 reads each passage with its section's questions.")
+    intent_first: bool = Field(
+        False,
+        description="On each page in the results, a section that answers the query's intent comes before "
+        "the page's other sections (the order of the pages is kept).",
+    )
 
 
 class Vocabulary(BaseModel):
