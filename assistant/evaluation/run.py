@@ -11,7 +11,8 @@ import numpy as np
 
 from assistant.evaluation.scoring import Scores, score
 from assistant.extract.classifier import FactorHead, TrainingExample, fit_head
-from assistant.extract.training import call_examples, taxonomy_examples
+from assistant.extract.status_head import fit_status_head
+from assistant.extract.training import call_examples, status_examples, taxonomy_examples
 from assistant.labelled import LabelledCall
 from assistant.models import Encoder
 from assistant.pipeline import Pipeline
@@ -46,7 +47,10 @@ def train_on(pipeline: Pipeline, calls: list[LabelledCall], encoder: Encoder, **
     factors = [f.id for f in pipeline.knowledge.taxonomy.factors]
     embeddings = encoder.encode([ex.text for ex in examples])
     extra = {"labelled_calls": len(calls), "knowledge": dict(pipeline.knowledge.versions), **provenance}
-    return fit_head(factors, examples, embeddings, encoder.name, extra_provenance=extra)
+    head = fit_head(factors, examples, embeddings, encoder.name, extra_provenance=extra)
+    statuses = status_examples(pipeline.analyser, calls)
+    head.status = fit_status_head(statuses, encoder.encode([ex.text for ex in statuses]))
+    return head
 
 
 def fold_of(call: LabelledCall, folds: int) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.extract.status_head import StatusHead
 from assistant.models import Encoder
 
 DEFAULT_THRESHOLD = 0.5
@@ -41,6 +42,8 @@ class FactorHead:
     thresholds: dict[str, float]
     encoder: str
     provenance: dict[str, Any]
+    # the status of a factor found by the classifier alone (None: read from the sentence's triggers)
+    status: StatusHead | None = None
 
     def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
         if embeddings.shape[0] == 0:
@@ -54,17 +57,18 @@ class FactorHead:
         return 1.0 / (1.0 + np.exp(-logits))
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": "frontdoor-factor-head/1",
-                "factors": self.factors,
-                "coef": np.round(self.coef, 6).tolist(),
-                "intercept": np.round(self.intercept, 6).tolist(),
-                "thresholds": self.thresholds,
-                "encoder": self.encoder,
-                "provenance": self.provenance,
-            }
-        )
+        data: dict[str, Any] = {
+            "format": "frontdoor-factor-head/1",
+            "factors": self.factors,
+            "coef": np.round(self.coef, 6).tolist(),
+            "intercept": np.round(self.intercept, 6).tolist(),
+            "thresholds": self.thresholds,
+            "encoder": self.encoder,
+            "provenance": self.provenance,
+        }
+        if self.status is not None:
+            data["status"] = self.status.to_dict()
+        return json.dumps(data)
 
     @classmethod
     def load(cls, path: Path) -> FactorHead:
@@ -87,6 +91,8 @@ class FactorHead:
             )
             if head.coef.ndim != 2 or not len(head.factors) == head.coef.shape[0] == head.intercept.shape[0]:
                 raise ValueError("coef, intercept and factors do not match")
+            if data.get("status") is not None:
+                head.status = StatusHead.from_dict(data["status"], head.coef.shape[1])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ClassifierError(
                 f"classifier head {path} is damaged ({exc!r}); retrain with `frontdoor train DIR`"
@@ -95,7 +101,11 @@ class FactorHead:
 
     @property
     def version(self) -> str:
-        return str(self.provenance.get("data_hash", "unknown"))[:12]
+        """The factor examples' data hash, and the status head's when there is one."""
+        version = str(self.provenance.get("data_hash", "unknown"))[:12]
+        if self.status is not None:
+            version += "+status-" + str(self.status.provenance.get("data_hash", "unknown"))[:8]
+        return version
 
 
 def data_hash(examples: list[TrainingExample]) -> str:

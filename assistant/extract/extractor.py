@@ -12,6 +12,7 @@ from assistant.extract.fusion import fuse
 from assistant.extract.mentions import Mention, quote_bounds
 from assistant.extract.rules import RuleMentions
 from assistant.extract.status import find_triggers, status_from
+from assistant.extract.status_head import trigger_kinds
 from assistant.knowledge import Knowledge
 from assistant.models import Encoder
 from assistant.records import Findings, Transcript
@@ -77,7 +78,8 @@ class Extractor:
         sentences = [s for s in call.sentences if s.speaker != "worker"]
         if not sentences:
             return mentions
-        probs = self.head.predict_proba(self.encoder.encode([s.text for s in sentences]))
+        embeddings = self.encoder.encode([s.text for s in sentences])
+        probs = self.head.predict_proba(embeddings)
         column = {f: i for i, f in enumerate(self.head.factors)}
         row_of = {s.index: r for r, s in enumerate(sentences)}
         opts = self.options
@@ -106,7 +108,10 @@ class Extractor:
                 # "not" that may negate something else
                 status = status_from({c: UNANCHORED_ORDER.index(c) for c in cats if c in UNANCHORED_ORDER})
                 if status is None:
-                    continue
+                    continue  # about someone outside the household
+                if self.head.status is not None:
+                    # the status head reads the whole sentence ("never missed a day" is no denial)
+                    status, _ = self.head.status.predict(embeddings[r], trigger_kinds(triggers[sentence.turn], span.start, span.end))
                 lo, hi = quote_bounds(span)
                 mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index, p))
         return mentions

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from assistant.extract.analysis import Analyser
 from assistant.extract.classifier import TrainingExample
+from assistant.extract.status import find_triggers
+from assistant.extract.status_head import StatusExample, trigger_kinds
 from assistant.knowledge import Taxonomy
 from assistant.labelled import LabelledCall
 
@@ -41,3 +43,28 @@ def call_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[Trainin
             }
             out.append(TrainingExample(sentence.text, positives, unknown=in_call - positives))
     return out
+
+
+def status_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[StatusExample]:
+    """Each caller sentence that holds a gold quote, with that factor's gold status (one example per
+    sentence and status) and the kinds of status trigger in it."""
+    out: dict[tuple[str, str, str], StatusExample] = {}
+    for call in calls:
+        text = analyser.analyse(call.transcript)
+        triggers: dict[int, list] = {}
+        for gold in call.gold.factors.values():
+            for quote in gold.evidence:
+                for sentence in text.sentences:
+                    if sentence.speaker == "worker":
+                        continue
+                    turn = call.transcript.turns[sentence.turn].text
+                    at = turn.find(quote)
+                    if at < 0 or not (at < sentence.end_char and at + len(quote) > sentence.start_char):
+                        continue
+                    if sentence.turn not in triggers:
+                        triggers[sentence.turn] = find_triggers(analyser, text.docs[sentence.turn])
+                    span = sentence.span
+                    kinds = trigger_kinds(triggers[sentence.turn], span.start, span.end)
+                    out.setdefault((call.transcript.id, sentence.text, gold.status), StatusExample(sentence.text, gold.status, kinds))
+                    break
+    return list(out.values())

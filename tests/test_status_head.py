@@ -1,0 +1,141 @@
+"""The status head: trained on gold quotes' sentences, saved inside the factor head, and used for the
+status of a factor the classifier finds without a cue word ("he's never missed a day" is no denial)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.extract.classifier import ClassifierError, FactorHead
+from assistant.extract.extractor import Extractor
+from assistant.extract.status_head import STATUSES, TRIGGER_KINDS, StatusExample, StatusHead, fit_status_head
+from assistant.extract.training import status_examples
+from assistant.labelled import load_labelled
+from assistant.models import HashingEncoder
+from assistant.records import Transcript
+
+SENTENCES = {
+    "present": ["he is hitting her every night", "she is drinking every day now", "he hits the kids all the time"],
+    "possible": ["a neighbour reckons he might hit her", "maybe she drinks, I can't be sure", "she might be hitting them"],
+    "historical": ["years ago he used to hit her", "she drank back in 2019 before the baby", "there was hitting years ago"],
+    "ruled_out": ["no, he has never hit anyone", "no, she does not drink at all", "no hitting, nothing like that"],
+}
+TRIGGERS = {"present": frozenset(), "possible": frozenset({"possible"}), "historical": frozenset({"historical"}),
+            "ruled_out": frozenset({"negated"})}
+
+
+def _examples() -> list[StatusExample]:
+    return [StatusExample(t, s, TRIGGERS[s]) for s, texts in SENTENCES.items() for t in texts]
+
+
+def _fit() -> StatusHead:
+    examples = _examples()
+    head = fit_status_head(examples, HashingEncoder().encode([ex.text for ex in examples]))
+    assert head is not None
+    return head
+
+
+def test_the_head_learns_each_status_from_its_sentences() -> None:
+    head = _fit()
+    encoder = HashingEncoder()
+    for status, texts in SENTENCES.items():
+        for text in texts:
+            assert head.predict(encoder.encode([text])[0], TRIGGERS[status])[0] == status
+    assert head.provenance["per_status"] == {s: 3 for s in STATUSES}
+    assert len(head.provenance["data_hash"]) == 64
+
+
+def test_too_few_examples_of_a_status_give_no_head() -> None:
+    examples = [ex for ex in _examples() if ex.status != "historical" or "2019" in ex.text]
+    assert fit_status_head(examples, HashingEncoder().encode([ex.text for ex in examples])) is None
+
+
+def _factor_head(status: StatusHead | None, fires: str = "school_engagement") -> FactorHead:
+    """A factor head that finds `fires` in every caller sentence and nothing else."""
+    factors = [fires, "neglect"]
+    return FactorHead(
+        factors=factors,
+        coef=np.zeros((2, HashingEncoder().dim), dtype=np.float32),
+        intercept=np.array([6.0, -6.0], dtype=np.float32),
+        thresholds=dict.fromkeys(factors, 0.5),
+        encoder=HashingEncoder().name,
+        provenance={"data_hash": "unit"},
+        status=status,
+    )
+
+
+def test_it_travels_in_the_factor_heads_json_and_a_damaged_one_is_named(tmp_path: Path) -> None:
+    head = _factor_head(_fit())
+    path = tmp_path / "head.json"
+    path.write_text(head.to_json(), encoding="utf-8")
+    loaded = FactorHead.load(path)
+    assert loaded.status is not None and head.status is not None
+    assert loaded.version == "unit+status-" + head.status.provenance["data_hash"][:8]  # in every record
+    vector = HashingEncoder().encode(["maybe she drinks"])[0]
+    assert loaded.status.predict(vector, frozenset({"possible"})) == pytest.approx(
+        head.status.predict(vector, frozenset({"possible"})), abs=1e-4
+    )
+    data = json.loads(head.to_json())
+    data["status"]["coef"] = [[0.0] * 3] * len(STATUSES)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ClassifierError, match=r"head\.json is damaged .*status head"):
+        FactorHead.load(path)
+    del data["status"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert FactorHead.load(path).status is None  # a head saved before the status head still loads
+
+
+def _present_head() -> StatusHead:
+    """A status head that says present whatever the sentence."""
+    coef = np.zeros((len(STATUSES), HashingEncoder().dim + len(TRIGGER_KINDS)), dtype=np.float32)
+    return StatusHead(coef, np.array([4.0, 0.0, 0.0, 0.0], dtype=np.float32), {})
+
+
+def test_a_classifier_only_finding_takes_its_status_from_the_head(analyser) -> None:  # type: ignore[no-untyped-def]
+    call = Transcript.model_validate(
+        {"id": "t", "turns": [{"speaker": "worker", "text": "How is he getting on at school?"},
+                              {"speaker": "caller", "text": "He's never missed a day, he's doing his mocks."}]}
+    )
+    by_triggers = Extractor(analyser, HashingEncoder(), _factor_head(None)).extract(call)
+    by_head = Extractor(analyser, HashingEncoder(), _factor_head(_present_head())).extract(call)
+    before = {f.factor: f.status for f in by_triggers.factors}
+    after = {f.factor: f.status for f in by_head.factors}
+    assert before["school_engagement"] == "ruled_out"  # the "never" read as a denial
+    assert after["school_engagement"] == "present"
+    assert by_head.factors[0].detected_by == ["classifier"]
+
+
+def test_status_examples_are_the_sentences_that_hold_gold_quotes(tmp_path: Path, analyser) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "c.json"
+    path.write_text(
+        json.dumps(
+            {
+                "id": "c",
+                "turns": [
+                    {"speaker": "worker", "text": "Does dad drink?"},
+                    {"speaker": "caller", "text": "No, he doesn't drink at all. Mum used to drink years ago."},
+                ],
+                "gold": {
+                    "caller_role": "school",
+                    "pathway": "advice_only",
+                    "parents_aware": "yes",
+                    "factors": [
+                        {"factor": "parental_substance_misuse", "status": "ruled_out", "evidence": ["he doesn't drink at all"]},
+                        {"factor": "neglect", "status": "historical", "evidence": ["Mum used to drink years ago"]},
+                    ],
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    examples = status_examples(analyser, [load_labelled(path)])
+    got = {(ex.text, ex.status): ex.triggers for ex in examples}
+    assert set(got) == {
+        ("No, he doesn't drink at all.", "ruled_out"),
+        ("Mum used to drink years ago.", "historical"),
+    }
+    assert "negated" in got[("No, he doesn't drink at all.", "ruled_out")]
+    assert "historical" in got[("Mum used to drink years ago.", "historical")]
