@@ -53,6 +53,29 @@ def train_on(pipeline: Pipeline, calls: list[LabelledCall], encoder: Encoder, **
     return head
 
 
+def check_unseen(calls: list[LabelledCall], trained_on: list[LabelledCall]) -> None:
+    """Raises ValueError when a call to score a head on is one it learns from (by call id)."""
+    seen = sorted({c.transcript.id for c in trained_on} & {c.transcript.id for c in calls})
+    if seen:
+        raise ValueError(
+            f"{len(seen)} of the calls to score the head on are among those it learns from "
+            f"({', '.join(seen[:3])}{', ...' if len(seen) > 3 else ''}); score it on calls it does not learn from"
+        )
+
+
+def score_head(base: Pipeline, head: FactorHead, calls: list[LabelledCall], trained_on: list[LabelledCall]) -> dict[str, Any]:
+    """The contract scores of the pipeline with ``head`` on labelled calls it did not learn from, for the
+    head's provenance. Raises ValueError when a call was among those it was trained on."""
+    from assistant.evaluation.report import headline
+
+    check_unseen(calls, trained_on)
+    scored = Pipeline(base.settings, base.loader, head=head, guidance=base.guidance)
+    scored.__dict__["knowledge"] = base.knowledge
+    scored.__dict__["analyser"] = base.analyser
+    run = evaluate(scored, calls, folds=0)
+    return {"calls": len(calls), **{k: round(float(v), 4) for k, v in headline(run.scores).items()}}
+
+
 def fold_of(call: LabelledCall, folds: int) -> int:
     """Deterministic fold from the call id, stable when calls are added."""
     return sum(call.transcript.id.encode()) % folds

@@ -72,9 +72,10 @@ def draft_command(
 def train_command(
     folders: Annotated[list[Path], typer.Argument(help="Folders of labelled calls (contract section 4).")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to save the head (default: data_dir/classifier/factor_head.json).")] = None,
+    score_on: Annotated[Path | None, typer.Option("--score-on", help="Folder of labelled calls the head does not learn from: their contract scores are saved in the head's provenance.")] = None,
 ) -> None:
     """Retrain the factor classifier head from the taxonomy's examples and labelled calls."""
-    from assistant.evaluation.run import CachingEncoder, train_on
+    from assistant.evaluation.run import CachingEncoder, check_unseen, score_head, train_on
     from assistant.labelled import load_labelled_dir
     from assistant.pipeline import Pipeline
 
@@ -82,10 +83,15 @@ def train_command(
     pipeline = Pipeline.start(settings)
     try:
         calls = [call for folder in folders for call in load_labelled_dir(folder)]
+        held_out = load_labelled_dir(score_on) if score_on else []
+        check_unseen(held_out, calls)
         encoder = CachingEncoder(pipeline.loader.encoder)
         started = time.perf_counter()
         head = train_on(pipeline, calls, encoder, trained_from=[str(f) for f in folders])
-    except USER_ERRORS as exc:
+        if score_on:
+            typer.echo(f"scoring the new head on {len(held_out)} calls in {score_on} ...")
+            head.provenance["scores"] = {"on": str(score_on), **score_head(pipeline, head, held_out, calls)}
+    except (*USER_ERRORS, ValueError) as exc:
         fail(str(exc))
     target = output or settings.data_dir / "classifier" / "factor_head.json"
     write_atomic(target, head.to_json())
@@ -94,6 +100,12 @@ def train_command(
         f"trained on {head.provenance['examples']} sentences from {len(calls)} calls and the taxonomy "
         f"in {time.perf_counter() - started:.1f}s; data {head.version}; saved {target}"
     )
+    if "scores" in head.provenance:
+        got = head.provenance["scores"]
+        typer.echo(
+            f"on {score_on}: micro-F1 {got['micro_f1']:.3f}, macro-F1 {got['macro_f1']:.3f}, "
+            f"status {got['status_accuracy']:.3f} (saved in the head's provenance)"
+        )
     few = [f for f, n in positives.items() if n < 5]
     if few:
         typer.echo(f"few examples (<5) for: {', '.join(few)}; add example sentences to corpus/taxonomy.yaml")

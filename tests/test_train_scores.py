@@ -1,0 +1,48 @@
+"""`frontdoor train --score-on DIR`: the new head's contract scores on calls it did not learn from go in
+its provenance; calls it learns from are refused before any training."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.evaluation.run import check_unseen, score_head, train_on
+from assistant.labelled import load_labelled_dir
+from assistant.settings import PROJECT_ROOT
+
+DEV = PROJECT_ROOT / "evals" / "data" / "dev"
+
+
+def _calls(tmp_path: Path, names: list[str]) -> Path:
+    folder = tmp_path / "calls"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(DEV / name, folder / name)
+    return folder
+
+
+def test_scores_of_unseen_calls_go_with_the_head(tmp_path: Path, fake_pipeline) -> None:  # type: ignore[no-untyped-def]
+    training = load_labelled_dir(_calls(tmp_path / "a", ["dev-001.json", "dev-002.json", "dev-003.json"]))
+    unseen = load_labelled_dir(_calls(tmp_path / "b", ["dev-004.json", "dev-005.json"]))
+    head = train_on(fake_pipeline, training, fake_pipeline.loader.encoder)
+    got = score_head(fake_pipeline, head, unseen, training)
+    assert got["calls"] == 2
+    assert 0.0 <= got["micro_f1"] <= 1.0 and 0.0 <= got["status_accuracy"] <= 1.0
+    assert got["evidence_verbatim"] == 1.0 and set(got) >= {"macro_f1", "caller_role_accuracy"}
+    with pytest.raises(ValueError, match=r"1 of the calls to score the head on are among those it learns from \(dev-003\)"):
+        score_head(fake_pipeline, head, [*unseen, training[2]], training)
+
+
+def test_the_cli_refuses_to_score_on_its_own_training_calls(tmp_path: Path) -> None:
+    folder = _calls(tmp_path, ["dev-001.json", "dev-002.json"])
+    out = tmp_path / "head.json"
+    runner = CliRunner(env={"FRONTDOOR_DATA_DIR": str(tmp_path / "data")})
+    result = runner.invoke(app, ["train", str(folder), "--score-on", str(folder), "-o", str(out)])
+    assert result.exit_code == 2  # the CLI's exit status for a user error
+    assert "2 of the calls to score the head on are among those it learns from" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    check_unseen(load_labelled_dir(folder)[:1], load_labelled_dir(folder)[1:])  # disjoint: no error
