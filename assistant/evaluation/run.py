@@ -17,6 +17,7 @@ from assistant.labelled import LabelledCall
 from assistant.models import Encoder
 from assistant.pipeline import Pipeline
 from assistant.records import DraftRecord
+from assistant.transcript_io import InputError
 
 
 class CachingEncoder:
@@ -53,11 +54,19 @@ def train_on(pipeline: Pipeline, calls: list[LabelledCall], encoder: Encoder, **
     return head
 
 
+def _with_head(base: Pipeline, head: FactorHead) -> Pipeline:
+    """``base`` with another classifier head, sharing its loaded models, knowledge and guidance."""
+    pipeline = Pipeline(base.settings, base.loader, head=head, guidance=base.guidance)
+    pipeline.__dict__["knowledge"] = base.knowledge
+    pipeline.__dict__["analyser"] = base.analyser
+    return pipeline
+
+
 def check_unseen(calls: list[LabelledCall], trained_on: list[LabelledCall]) -> None:
-    """Raises ValueError when a call to score a head on is one it learns from (by call id)."""
+    """Raises InputError when a call to score a head on is one it learns from (by call id)."""
     seen = sorted({c.transcript.id for c in trained_on} & {c.transcript.id for c in calls})
     if seen:
-        raise ValueError(
+        raise InputError(
             f"{len(seen)} of the calls to score the head on are among those it learns from "
             f"({', '.join(seen[:3])}{', ...' if len(seen) > 3 else ''}); score it on calls it does not learn from"
         )
@@ -65,14 +74,11 @@ def check_unseen(calls: list[LabelledCall], trained_on: list[LabelledCall]) -> N
 
 def score_head(base: Pipeline, head: FactorHead, calls: list[LabelledCall], trained_on: list[LabelledCall]) -> dict[str, Any]:
     """The contract scores of the pipeline with ``head`` on labelled calls it did not learn from, for the
-    head's provenance. Raises ValueError when a call was among those it was trained on."""
+    head's provenance. Raises InputError when a call was among those it was trained on."""
     from assistant.evaluation.report import headline
 
     check_unseen(calls, trained_on)
-    scored = Pipeline(base.settings, base.loader, head=head, guidance=base.guidance)
-    scored.__dict__["knowledge"] = base.knowledge
-    scored.__dict__["analyser"] = base.analyser
-    run = evaluate(scored, calls, folds=0)
+    run = evaluate(_with_head(base, head), calls, folds=0)
     return {"calls": len(calls), **{k: round(float(v), 4) for k, v in headline(run.scores).items()}}
 
 
@@ -106,10 +112,7 @@ def evaluate(
             if not held_out:
                 continue
             training = [c for c in calls if fold_of(c, folds) != fold] + list(also_train or [])
-            head = train_on(base, training, encoder)
-            fold_pipeline = Pipeline(base.settings, base.loader, head=head, guidance=base.guidance)
-            fold_pipeline.__dict__["knowledge"] = base.knowledge
-            fold_pipeline.__dict__["analyser"] = base.analyser
+            fold_pipeline = _with_head(base, train_on(base, training, encoder))
             for call in held_out:
                 records[call.transcript.id] = fold_pipeline.draft(call.transcript)
                 if progress:

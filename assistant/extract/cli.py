@@ -53,7 +53,7 @@ def draft_command(
     for path in bar:
         try:
             record = pipeline.draft_file(path)
-        except (*USER_ERRORS, ValueError) as exc:
+        except USER_ERRORS as exc:
             failures += 1
             tqdm.write(f"error: {exc}", file=None)
             continue
@@ -91,7 +91,7 @@ def train_command(
         if score_on:
             typer.echo(f"scoring the new head on {len(held_out)} calls in {score_on} ...")
             head.provenance["scores"] = {"on": str(score_on), **score_head(pipeline, head, held_out, calls)}
-    except (*USER_ERRORS, ValueError) as exc:
+    except USER_ERRORS as exc:
         fail(str(exc))
     target = output or settings.data_dir / "classifier" / "factor_head.json"
     write_atomic(target, head.to_json())

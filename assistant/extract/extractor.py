@@ -90,6 +90,7 @@ class Extractor:
                 mention.confidence = opts.rule_base_confidence + opts.rule_agreement_weight * p
         covered = {(m.sentence, m.factor) for m in mentions}
         triggers = {t: find_triggers(self.analyser, call.docs[t]) for t in {s.turn for s in sentences}}
+        read_by_head: dict[int, str] = {}  # sentence row -> the status head's status
         for r, sentence in enumerate(sentences):
             for factor, c in column.items():
                 p = float(probs[r, c])
@@ -110,8 +111,11 @@ class Extractor:
                 if status is None:
                     continue  # about someone outside the household
                 if self.head.status is not None:
-                    # the status head reads the whole sentence ("never missed a day" is no denial)
-                    status, _ = self.head.status.predict(embeddings[r], trigger_kinds(triggers[sentence.turn], span.start, span.end))
+                    # the status head reads the whole sentence ("never missed a day" is no denial); once a sentence
+                    if r not in read_by_head:
+                        kinds = trigger_kinds(triggers[sentence.turn], span.start, span.end)
+                        read_by_head[r] = self.head.status.predict(embeddings[r], kinds)[0]
+                    status = read_by_head[r]
                 lo, hi = quote_bounds(span)
                 mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index, p))
         return mentions

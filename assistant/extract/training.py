@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from assistant.extract.analysis import Analyser
 from assistant.extract.classifier import TrainingExample
-from assistant.extract.status import find_triggers
+from assistant.extract.status import Trigger, find_triggers
 from assistant.extract.status_head import StatusExample, trigger_kinds
 from assistant.knowledge import Taxonomy
-from assistant.labelled import LabelledCall
+from assistant.labelled import GoldFactor, LabelledCall
 
 TOPIC_STATUSES = {"present", "possible", "historical"}
 
@@ -20,26 +20,33 @@ def taxonomy_examples(taxonomy: Taxonomy) -> list[TrainingExample]:
     return out
 
 
+def _gold_spans(call: LabelledCall, statuses: set[str] | None = None) -> list[tuple[GoldFactor, int, int, int]]:
+    """Each gold quote (of a factor with one of ``statuses``; all by default) where it first occurs:
+    the gold factor, the turn and the quote's character span in that turn."""
+    spans = []
+    for gold in call.gold.factors.values():
+        if statuses is not None and gold.status not in statuses:
+            continue
+        for quote in gold.evidence:
+            for turn_index, turn in enumerate(call.transcript.turns):
+                at = turn.text.find(quote)
+                if at >= 0:
+                    spans.append((gold, turn_index, at, at + len(quote)))
+                    break
+    return spans
+
+
 def call_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[TrainingExample]:
     out: list[TrainingExample] = []
     for call in calls:
         text = analyser.analyse(call.transcript)
-        spans: list[tuple[str, int, int, int]] = []  # factor, turn, start, end of each gold quote
-        for gold in call.gold.factors.values():
-            if gold.status not in TOPIC_STATUSES:
-                continue
-            for quote in gold.evidence:
-                for turn_index, turn in enumerate(call.transcript.turns):
-                    at = turn.text.find(quote)
-                    if at >= 0:
-                        spans.append((gold.factor, turn_index, at, at + len(quote)))
-                        break
+        spans = _gold_spans(call, TOPIC_STATUSES)
         in_call = set(call.gold.factors)
         for sentence in text.sentences:
             if sentence.speaker == "worker":
                 continue
             positives = {
-                f for f, t, s, e in spans if t == sentence.turn and s < sentence.end_char and e > sentence.start_char
+                g.factor for g, t, s, e in spans if t == sentence.turn and s < sentence.end_char and e > sentence.start_char
             }
             out.append(TrainingExample(sentence.text, positives, unknown=in_call - positives))
     return out
@@ -51,20 +58,20 @@ def status_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[Statu
     out: dict[tuple[str, str, str], StatusExample] = {}
     for call in calls:
         text = analyser.analyse(call.transcript)
-        triggers: dict[int, list] = {}
-        for gold in call.gold.factors.values():
-            for quote in gold.evidence:
-                for sentence in text.sentences:
-                    if sentence.speaker == "worker":
-                        continue
-                    turn = call.transcript.turns[sentence.turn].text
-                    at = turn.find(quote)
-                    if at < 0 or not (at < sentence.end_char and at + len(quote) > sentence.start_char):
-                        continue
-                    if sentence.turn not in triggers:
-                        triggers[sentence.turn] = find_triggers(analyser, text.docs[sentence.turn])
-                    span = sentence.span
-                    kinds = trigger_kinds(triggers[sentence.turn], span.start, span.end)
-                    out.setdefault((call.transcript.id, sentence.text, gold.status), StatusExample(sentence.text, gold.status, kinds))
-                    break
+        triggers: dict[int, list[Trigger]] = {}
+        for gold, turn, start, end in _gold_spans(call):
+            sentence = next(
+                (
+                    s
+                    for s in text.by_turn.get(turn, [])
+                    if s.speaker != "worker" and start < s.end_char and end > s.start_char
+                ),
+                None,
+            )
+            if sentence is None:
+                continue
+            if turn not in triggers:
+                triggers[turn] = find_triggers(analyser, text.docs[turn])
+            kinds = trigger_kinds(triggers[turn], sentence.span.start, sentence.span.end)
+            out.setdefault((call.transcript.id, sentence.text, gold.status), StatusExample(sentence.text, gold.status, kinds))
     return list(out.values())
