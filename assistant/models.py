@@ -40,6 +40,14 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+class LayeredEncoder(Encoder, Protocol):
+    """An encoder that can also pool the hidden states of chosen layers (for the factor classifier)."""
+
+    def encode_layers(self, texts: Sequence[str], layers: Sequence[int]) -> np.ndarray:
+        """Each text's mean-pooled, L2-normalised hidden states of ``layers`` (-1: the last), side by side."""
+        ...
+
+
 class MiniLMEncoder:
     """A BERT-style sentence encoder with mean pooling, run with plain transformers (faster to
     import than sentence-transformers)."""
@@ -59,9 +67,14 @@ class MiniLMEncoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_layers(texts, (-1,))
+
+    def encode_layers(self, texts: Sequence[str], layers: Sequence[int]) -> np.ndarray:
+        width = self.dim * len(layers)
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+            return np.zeros((0, width), dtype=np.float32)
         torch = self._torch
+        last_only = tuple(layers) == (-1,)
         out = []
         # batches of similar length pad less: encode in length order, return in the caller's order
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -70,15 +83,17 @@ class MiniLMEncoder:
             for i in range(0, len(ordered), self.batch_size):
                 batch = ordered[i : i + self.batch_size]
                 enc = self.tokenizer(batch, padding=True, truncation=True, max_length=128, return_tensors="pt")
-                hidden = self.model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, dim=1)
-                out.append(pooled.numpy().astype(np.float32))
+                result = self.model(**enc, output_hidden_states=not last_only)
+                states = [result.last_hidden_state] if last_only else [result.hidden_states[k] for k in layers]
+                mask = enc["attention_mask"].unsqueeze(-1).to(states[0].dtype)
+                pooled = [
+                    torch.nn.functional.normalize((h * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=1) for h in states
+                ]
+                out.append(torch.cat(pooled, dim=1).numpy().astype(np.float32))
         vectors = np.concatenate(out)
-        result = np.empty_like(vectors)
-        result[order] = vectors
-        return result
+        result_rows = np.empty_like(vectors)
+        result_rows[order] = vectors
+        return result_rows
 
 
 class HashingEncoder:
@@ -101,6 +116,12 @@ class HashingEncoder:
             if norm:
                 out[row] /= norm
         return out
+
+    def encode_layers(self, texts: Sequence[str], layers: Sequence[int]) -> np.ndarray:
+        """The fake has no layers: each layer's block is its one vector, rolled by the layer number (the
+        last layer, -1, is the vector itself, as for a real encoder)."""
+        base = self.encode(texts)
+        return np.hstack([base if layer == -1 else np.roll(base, layer + 1, axis=1) for layer in layers])
 
 
 def _minilm_path(settings: Settings) -> Path:

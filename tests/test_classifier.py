@@ -154,8 +154,8 @@ def test_dimension_mismatch_says_to_retrain(head: FactorHead) -> None:
     with pytest.raises(ClassifierError) as err:
         head.predict_proba(np.ones((1, 384), dtype=np.float32))
     message = str(err.value)
-    assert "trained on 256-dimension embeddings (fake:hashing)" in message
-    assert "the encoder gives 384" in message and "retrain with `frontdoor train`" in message
+    assert "trained on 256-dimension features (fake:hashing)" in message
+    assert "was given 384" in message and "retrain with `frontdoor train`" in message
 
 
 def test_pipeline_with_a_missing_head_raises_classifier_error(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.evaluation.scoring import Scores, score
 from assistant.extract.classifier import FactorHead, TrainingExample, fit_head
+from assistant.extract.features import TRAINING_RECIPE, FeatureError, FeatureRecipe, sentence_features
 from assistant.extract.status_head import fit_status_head
 from assistant.extract.training import call_examples, status_examples, taxonomy_examples
 from assistant.labelled import LabelledCall
@@ -21,36 +22,57 @@ from assistant.transcript_io import InputError
 
 
 class CachingEncoder:
-    """Remembers embeddings by text, so folds and retraining do not encode a sentence twice."""
+    """Remembers embeddings by text (and layers), so folds and retraining do not encode a sentence twice."""
 
     def __init__(self, encoder: Encoder) -> None:
         self.inner = encoder
         self.name = encoder.name
         self.dim = encoder.dim
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[tuple[str, tuple[int, ...] | None], np.ndarray] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        return self._cached(texts, None, self.dim)
+
+    def encode_layers(self, texts: Sequence[str], layers: Sequence[int]) -> np.ndarray:
+        return self._cached(texts, tuple(layers), self.dim * len(layers))
+
+    def _cached(self, texts: Sequence[str], layers: tuple[int, ...] | None, width: int) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if (t, layers) not in self._cache]
         if missing:
-            for text, vec in zip(missing, self.inner.encode(missing), strict=True):
-                self._cache[text] = vec
+            if layers is None:
+                vectors = self.inner.encode(missing)
+            else:
+                encode_layers = getattr(self.inner, "encode_layers", None)
+                if encode_layers is None:
+                    raise FeatureError(f"the encoder {self.name} cannot give hidden layers {list(layers)}")
+                vectors = encode_layers(missing, layers)
+            for text, vec in zip(missing, vectors, strict=True):
+                self._cache[(text, layers)] = vec
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+            return np.zeros((0, width), dtype=np.float32)
+        return np.stack([self._cache[(t, layers)] for t in texts])
 
 
 def training_examples(pipeline: Pipeline, calls: list[LabelledCall]) -> list[TrainingExample]:
     return taxonomy_examples(pipeline.knowledge.taxonomy) + call_examples(pipeline.analyser, calls)
 
 
-def train_on(pipeline: Pipeline, calls: list[LabelledCall], encoder: Encoder, **provenance: Any) -> FactorHead:
+def train_on(
+    pipeline: Pipeline,
+    calls: list[LabelledCall],
+    encoder: Encoder,
+    recipe: FeatureRecipe = TRAINING_RECIPE,
+    **provenance: Any,
+) -> FactorHead:
     examples = training_examples(pipeline, calls)
     factors = [f.id for f in pipeline.knowledge.taxonomy.factors]
-    embeddings = encoder.encode([ex.text for ex in examples])
+    x = sentence_features(encoder, [ex.text for ex in examples], [ex.context for ex in examples], recipe)
     extra = {"labelled_calls": len(calls), "knowledge": dict(pipeline.knowledge.versions), **provenance}
-    head = fit_head(factors, examples, embeddings, encoder.name, extra_provenance=extra)
+    head = fit_head(factors, examples, x, encoder.name, extra_provenance=extra, features=recipe)
     statuses = status_examples(pipeline.analyser, calls)
-    head.status = fit_status_head(statuses, encoder.encode([ex.text for ex in statuses]))
+    head.status = fit_status_head(
+        statuses, sentence_features(encoder, [ex.text for ex in statuses], [ex.context for ex in statuses], recipe)
+    )
     return head
 
 

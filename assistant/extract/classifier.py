@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.extract.features import FeatureRecipe, sentence_features
 from assistant.extract.status_head import StatusHead
 from assistant.models import Encoder
 
@@ -32,6 +33,7 @@ class TrainingExample:
     positives: set[str]
     # factors this example says nothing reliable about (left out of their training)
     unknown: set[str] = field(default_factory=set)
+    context: str = ""  # the whole turn the sentence is in ("": the sentence stands alone)
 
 
 @dataclass
@@ -44,14 +46,15 @@ class FactorHead:
     provenance: dict[str, Any]
     # the status of a factor found by the classifier alone (None: read from the sentence's triggers)
     status: StatusHead | None = None
+    features: FeatureRecipe = field(default_factory=FeatureRecipe)  # what both heads read
 
     def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
         if embeddings.shape[0] == 0:
             return np.zeros((0, len(self.factors)), dtype=np.float32)
         if embeddings.shape[1] != self.coef.shape[1]:
             raise ClassifierError(
-                f"the classifier was trained on {self.coef.shape[1]}-dimension embeddings ({self.encoder}) "
-                f"but the encoder gives {embeddings.shape[1]}; retrain with `frontdoor train`"
+                f"the classifier was trained on {self.coef.shape[1]}-dimension features ({self.encoder}) "
+                f"but was given {embeddings.shape[1]}; retrain with `frontdoor train`"
             )
         logits = embeddings @ self.coef.T + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
@@ -64,6 +67,7 @@ class FactorHead:
             "intercept": np.round(self.intercept, 6).tolist(),
             "thresholds": self.thresholds,
             "encoder": self.encoder,
+            "features": self.features.to_dict(),
             "provenance": self.provenance,
         }
         if self.status is not None:
@@ -88,6 +92,7 @@ class FactorHead:
                 thresholds={k: float(v) for k, v in data["thresholds"].items()},
                 encoder=data["encoder"],
                 provenance=data.get("provenance", {}),
+                features=FeatureRecipe.from_dict(data.get("features")),
             )
             if head.coef.ndim != 2 or not len(head.factors) == head.coef.shape[0] == head.intercept.shape[0]:
                 raise ValueError("coef, intercept and factors do not match")
@@ -113,6 +118,8 @@ def data_hash(examples: list[TrainingExample]) -> str:
     for ex in examples:
         digest.update(ex.text.encode())
         digest.update(("|" + ",".join(sorted(ex.positives)) + "|" + ",".join(sorted(ex.unknown))).encode())
+        if ex.context:
+            digest.update(("|" + ex.context).encode())
     return digest.hexdigest()
 
 
@@ -164,8 +171,10 @@ def fit_head(
     c: float = 16.0,
     positive_weight: float = 2.0,
     extra_provenance: dict[str, Any] | None = None,
+    features: FeatureRecipe | None = None,
 ) -> FactorHead:
-    """One logistic regression per factor on precomputed embeddings (rows match `examples`).
+    """One logistic regression per factor on precomputed features (rows match `examples`, made by
+    the recipe `features`: the plain sentence embedding when None).
     An example says nothing about the factors in its `unknown` set: they get zero weight."""
     x = embeddings.astype(np.float64)
     y = np.zeros((len(examples), len(factors)), dtype=np.float64)
@@ -192,9 +201,19 @@ def fit_head(
         "versions": _versions(),
         **(extra_provenance or {}),
     }
-    return FactorHead(factors, coef, intercept, dict.fromkeys(factors, DEFAULT_THRESHOLD), encoder_name, provenance)
+    return FactorHead(
+        factors, coef, intercept, dict.fromkeys(factors, DEFAULT_THRESHOLD), encoder_name, provenance,
+        features=features or FeatureRecipe(),
+    )
 
 
-def train_head(factors: list[str], examples: list[TrainingExample], encoder: Encoder, **kwargs: Any) -> FactorHead:
-    embeddings = encoder.encode([ex.text for ex in examples])
-    return fit_head(factors, examples, embeddings, encoder.name, **kwargs)
+def train_head(
+    factors: list[str],
+    examples: list[TrainingExample],
+    encoder: Encoder,
+    features: FeatureRecipe | None = None,
+    **kwargs: Any,
+) -> FactorHead:
+    recipe = features or FeatureRecipe()
+    x = sentence_features(encoder, [ex.text for ex in examples], [ex.context for ex in examples], recipe)
+    return fit_head(factors, examples, x, encoder.name, features=recipe, **kwargs)

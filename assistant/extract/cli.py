@@ -14,12 +14,13 @@ from tqdm import tqdm
 import assistant
 from assistant.clitools import cli_settings, fail, write_atomic
 from assistant.extract.classifier import ClassifierError
+from assistant.extract.features import FeatureError
 from assistant.knowledge import KnowledgeError
 from assistant.models import ModelError
 from assistant.transcript_io import InputError, expand_inputs
 
 # Errors a person can act on: printed as one line, never a traceback.
-USER_ERRORS = (InputError, KnowledgeError, ModelError, ClassifierError, OSError)
+USER_ERRORS = (InputError, KnowledgeError, ModelError, ClassifierError, FeatureError, OSError)
 
 
 def _start_pipeline(encoder: str = "minilm"):  # type: ignore[no-untyped-def]

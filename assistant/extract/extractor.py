@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from assistant.extract.analysis import Analyser, CallText
 from assistant.extract.call_facts import caller_role, child_voice, parents_aware
-from assistant.extract.classifier import FactorHead
+from assistant.extract.classifier import ClassifierError, FactorHead
 from assistant.extract.entities import EntityFinder
+from assistant.extract.features import sentence_features
 from assistant.extract.fusion import fuse
 from assistant.extract.mentions import Mention, quote_bounds
 from assistant.extract.rules import RuleMentions
@@ -47,6 +48,11 @@ class Extractor:
         self.encoder = encoder if self.options.use_classifier else None
         self.head = head if self.options.use_classifier else None
         self.kinds = {f.id: f.kind for f in self.knowledge.taxonomy.factors}
+        if self.head is not None and self.head.features.layers != (-1,) and not hasattr(self.encoder, "encode_layers"):
+            raise ClassifierError(
+                f"the classifier head reads hidden layers {list(self.head.features.layers)}, which the encoder "
+                f"{getattr(self.encoder, 'name', '?')} cannot give; use the MiniLM encoder or retrain the head with this one"
+            )
 
     def extract(self, transcript: Transcript) -> Findings:
         call = self.analyser.analyse(transcript)
@@ -70,7 +76,11 @@ class Extractor:
             "knowledge": dict(self.knowledge.versions),
         }
         if self.head is not None:
-            info["classifier"] = {"version": self.head.version, "encoder": self.head.encoder}
+            info["classifier"] = {
+                "version": self.head.version,
+                "encoder": self.head.encoder,
+                "features": self.head.features.to_dict(),
+            }
         return info
 
     def _with_classifier(self, call: CallText, mentions: list[Mention]) -> list[Mention]:
@@ -78,7 +88,10 @@ class Extractor:
         sentences = [s for s in call.sentences if s.speaker != "worker"]
         if not sentences:
             return mentions
-        embeddings = self.encoder.encode([s.text for s in sentences])
+        turns = call.transcript.turns
+        embeddings = sentence_features(
+            self.encoder, [s.text for s in sentences], [turns[s.turn].text for s in sentences], self.head.features
+        )
         probs = self.head.predict_proba(embeddings)
         column = {f: i for i, f in enumerate(self.head.factors)}
         row_of = {s.index: r for r, s in enumerate(sentences)}

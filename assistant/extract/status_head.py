@@ -3,7 +3,7 @@ factor that the classifier found there without any cue word to anchor the status
 
 Without an anchor, the rules of ``corpus/status_rules.yaml`` cannot tell what a "not" or a "since" in
 the sentence reaches: "he's never missed a day" is not a denial, "he hasn't eaten since Friday" is not
-in the past. The head is a multinomial logistic regression over the sentence's embedding and which
+in the past. The head is a multinomial logistic regression over the sentence's features (those the factor head reads) and which
 kinds of status trigger the sentence holds, trained on the sentences of labelled calls that hold a
 gold quote, labelled with that factor's gold status. It is saved inside the factor head's JSON.
 """
@@ -25,6 +25,7 @@ class StatusExample:
     text: str
     status: str
     triggers: frozenset[str]  # the kinds of status trigger in the sentence
+    context: str = ""  # the whole turn the sentence is in ("": the sentence stands alone)
 
 
 @dataclass
@@ -112,6 +113,7 @@ def fit_status_head(
     theta = result.x
     digest = hashlib.sha256()
     for ex in examples:
-        digest.update(f"{ex.text}|{ex.status}|{','.join(sorted(ex.triggers))}\n".encode())
+        context = f"|{ex.context}" if ex.context else ""
+        digest.update(f"{ex.text}|{ex.status}|{','.join(sorted(ex.triggers))}{context}\n".encode())
     provenance = {"data_hash": digest.hexdigest(), "examples": len(examples), "per_status": counts, "c": c}
     return StatusHead(theta[: k * d].reshape(k, d).astype(np.float32), theta[k * d :].astype(np.float32), provenance)

@@ -48,7 +48,8 @@ def call_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[Trainin
             positives = {
                 g.factor for g, t, s, e in spans if t == sentence.turn and s < sentence.end_char and e > sentence.start_char
             }
-            out.append(TrainingExample(sentence.text, positives, unknown=in_call - positives))
+            context = call.transcript.turns[sentence.turn].text
+            out.append(TrainingExample(sentence.text, positives, unknown=in_call - positives, context=context))
     return out
 
 
@@ -73,5 +74,8 @@ def status_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[Statu
             if turn not in triggers:
                 triggers[turn] = find_triggers(analyser, text.docs[turn])
             kinds = trigger_kinds(triggers[turn], sentence.span.start, sentence.span.end)
-            out.setdefault((call.transcript.id, sentence.text, gold.status), StatusExample(sentence.text, gold.status, kinds))
+            context = call.transcript.turns[turn].text
+            out.setdefault(
+                (call.transcript.id, sentence.text, gold.status), StatusExample(sentence.text, gold.status, kinds, context)
+            )
     return list(out.values())
