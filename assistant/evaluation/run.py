@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from assistant.evaluation.scoring import Scores, score
-from assistant.extract.classifier import FactorHead, TrainingExample, fit_head
-from assistant.extract.features import TRAINING_RECIPE, FeatureError, FeatureRecipe, sentence_features
+from assistant.extract.classifier import FactorHead, TrainingExample, train_head
+from assistant.extract.features import TRAINING_RECIPE, FeatureRecipe, layered, sentence_features
 from assistant.extract.status_head import fit_status_head
 from assistant.extract.training import call_examples, status_examples, taxonomy_examples
 from assistant.labelled import LabelledCall
@@ -42,10 +42,7 @@ class CachingEncoder:
             if layers is None:
                 vectors = self.inner.encode(missing)
             else:
-                encode_layers = getattr(self.inner, "encode_layers", None)
-                if encode_layers is None:
-                    raise FeatureError(f"the encoder {self.name} cannot give hidden layers {list(layers)}")
-                vectors = encode_layers(missing, layers)
+                vectors = layered(self.inner, layers).encode_layers(missing, layers)
             for text, vec in zip(missing, vectors, strict=True):
                 self._cache[(text, layers)] = vec
         if not texts:
@@ -66,9 +63,8 @@ def train_on(
 ) -> FactorHead:
     examples = training_examples(pipeline, calls)
     factors = [f.id for f in pipeline.knowledge.taxonomy.factors]
-    x = sentence_features(encoder, [ex.text for ex in examples], [ex.context for ex in examples], recipe)
     extra = {"labelled_calls": len(calls), "knowledge": dict(pipeline.knowledge.versions), **provenance}
-    head = fit_head(factors, examples, x, encoder.name, extra_provenance=extra, features=recipe)
+    head = train_head(factors, examples, encoder, features=recipe, extra_provenance=extra)
     statuses = status_examples(pipeline.analyser, calls)
     head.status = fit_status_head(
         statuses, sentence_features(encoder, [ex.text for ex in statuses], [ex.context for ex in statuses], recipe)

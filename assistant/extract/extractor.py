@@ -8,7 +8,7 @@ from assistant.extract.analysis import Analyser, CallText
 from assistant.extract.call_facts import caller_role, child_voice, parents_aware
 from assistant.extract.classifier import ClassifierError, FactorHead
 from assistant.extract.entities import EntityFinder
-from assistant.extract.features import sentence_features
+from assistant.extract.features import FeatureError, layered, sentence_features
 from assistant.extract.fusion import fuse
 from assistant.extract.mentions import Mention, quote_bounds
 from assistant.extract.rules import RuleMentions
@@ -48,11 +48,11 @@ class Extractor:
         self.encoder = encoder if self.options.use_classifier else None
         self.head = head if self.options.use_classifier else None
         self.kinds = {f.id: f.kind for f in self.knowledge.taxonomy.factors}
-        if self.head is not None and self.head.features.layers != (-1,) and not hasattr(self.encoder, "encode_layers"):
-            raise ClassifierError(
-                f"the classifier head reads hidden layers {list(self.head.features.layers)}, which the encoder "
-                f"{getattr(self.encoder, 'name', '?')} cannot give; use the MiniLM encoder or retrain the head with this one"
-            )
+        if self.encoder is not None and self.head is not None and self.head.features.layers != (-1,):
+            try:
+                layered(self.encoder, self.head.features.layers)
+            except FeatureError as exc:
+                raise ClassifierError(str(exc)) from exc
 
     def extract(self, transcript: Transcript) -> Findings:
         call = self.analyser.analyse(transcript)

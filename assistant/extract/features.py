@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from assistant.models import Encoder
+from assistant.models import Encoder, LayeredEncoder
 
 
 class FeatureError(ValueError):
@@ -47,6 +47,16 @@ class FeatureRecipe:
 TRAINING_RECIPE = FeatureRecipe(layers=(2, 4, -1), turn_context=True)
 
 
+def layered(encoder: Encoder, layers: Sequence[int]) -> LayeredEncoder:
+    """``encoder`` as one that pools hidden layers; FeatureError when it cannot."""
+    if not callable(getattr(encoder, "encode_layers", None)):
+        raise FeatureError(
+            f"the classifier head reads hidden layers {list(layers)} but the encoder {encoder.name} "
+            "cannot give them; use the MiniLM encoder or retrain the head with this encoder"
+        )
+    return cast(LayeredEncoder, encoder)
+
+
 def sentence_features(
     encoder: Encoder, texts: Sequence[str], contexts: Sequence[str], recipe: FeatureRecipe
 ) -> np.ndarray:
@@ -57,13 +67,7 @@ def sentence_features(
     if recipe.layers == (-1,):
         blocks = [encoder.encode(texts)]
     else:
-        encode_layers = getattr(encoder, "encode_layers", None)
-        if encode_layers is None:
-            raise FeatureError(
-                f"the classifier head reads hidden layers {list(recipe.layers)} but the encoder {encoder.name} "
-                "cannot give them; use the MiniLM encoder or retrain the head with this encoder"
-            )
-        blocks = [encode_layers(texts, recipe.layers)]
+        blocks = [layered(encoder, recipe.layers).encode_layers(texts, recipe.layers)]
     if not texts:
         return np.zeros((0, recipe.dim(encoder.dim)), dtype=np.float32)
     if recipe.turn_context:

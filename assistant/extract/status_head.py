@@ -3,9 +3,10 @@ factor that the classifier found there without any cue word to anchor the status
 
 Without an anchor, the rules of ``corpus/status_rules.yaml`` cannot tell what a "not" or a "since" in
 the sentence reaches: "he's never missed a day" is not a denial, "he hasn't eaten since Friday" is not
-in the past. The head is a multinomial logistic regression over the sentence's features (those the factor head reads) and which
-kinds of status trigger the sentence holds, trained on the sentences of labelled calls that hold a
-gold quote, labelled with that factor's gold status. It is saved inside the factor head's JSON.
+in the past. The head is a multinomial logistic regression over the sentence's features (those the
+factor head reads) and which kinds of status trigger the sentence holds, trained on the sentences of
+labelled calls that hold a gold quote, labelled with that factor's gold status. It is saved inside the
+factor head's JSON.
 """
 
 from __future__ import annotations
