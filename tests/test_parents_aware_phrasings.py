@@ -13,7 +13,7 @@ from assistant.knowledge import load_knowledge
 from assistant.records import Transcript, Turn
 from evals.call_facts_eval import PHRASINGS, load_phrasings, score_phrasings
 
-SETS = [PHRASINGS, PHRASINGS.with_name("parents_aware_phrasings_2.yaml")]
+SETS = [PHRASINGS, *(PHRASINGS.with_name(f"parents_aware_phrasings_{n}.yaml") for n in (2, 3))]
 FLOOR = 0.95  # the share of each set that must come out right (all did when this was written)
 
 
@@ -22,7 +22,7 @@ def test_the_phrasing_sets_are_well_formed() -> None:
         items = load_phrasings(path)
         assert len({name for name, _, _ in items}) == len(items)
         assert {expected for _, expected, _ in items} == {"yes", "no", "unknown"}
-    assert sum(len(load_phrasings(path)) for path in SETS) >= 40
+    assert sum(len(load_phrasings(path)) for path in SETS) >= 130
 
 
 def test_a_bare_yes_in_a_phrasing_set_is_refused(tmp_path: Path) -> None:
@@ -55,6 +55,9 @@ def _verdict(analyser, *turns: tuple[str, str]) -> str:  # type: ignore[no-untyp
         ("I told her we would not be contacting you.", "unknown"),
         # the gap stays inside one sentence and holds at most eight words
         ("I told her. Later on we went to see the head about contacting you.", "unknown"),
+        # ...but a break the parser guesses in unpunctuated speech-recognition text does not stop it
+        ("i said to mum id pass this on", "yes"),
+        ("I said to mum. I'd pass this on.", "unknown"),
         ("I told her about the trip and the bus and the packed lunch and then contacting you.", "unknown"),
     ],
 )

@@ -81,9 +81,8 @@ class _GapMatcher:
         """The end of the nearest chain of the parts `ids` starting within the gap after token `after`."""
         if not ids:
             return after
-        sentence = doc[after - 1].sent
         for s, e in sorted(found.get(ids[0], [])):
-            if not after <= s <= after + _GAP_TOKENS or doc[s].sent != sentence:
+            if not after <= s <= after + _GAP_TOKENS or _punctuated_break(doc, after, s):
                 continue
             if any(t.norm_ in _GAP_STOPS for t in doc[after:s]):
                 continue
@@ -91,6 +90,13 @@ class _GapMatcher:
             if end is not None:
                 return end
         return None
+
+
+def _punctuated_break(doc: Doc, lo: int, hi: int) -> bool:
+    """Whether a sentence that ends in punctuation ends between tokens lo and hi. A gap stays within
+    its sentence, but a break the parser guessed in unpunctuated speech-recognition text ("i said to
+    mum | id pass this on") does not stop it."""
+    return any(doc[i].is_sent_start and doc[i - 1].is_punct for i in range(max(lo, 1), hi + 1))
 
 
 class _Cues:
