@@ -13,7 +13,7 @@ from assistant.knowledge import load_knowledge
 from assistant.records import Transcript, Turn
 from evals.call_facts_eval import PHRASINGS, load_phrasings, score_phrasings
 
-SETS = [PHRASINGS, *(PHRASINGS.with_name(f"parents_aware_phrasings_{n}.yaml") for n in (2, 3))]
+SETS = [PHRASINGS, *(PHRASINGS.with_name(f"parents_aware_phrasings_{n}.yaml") for n in (2, 3, 4))]
 FLOOR = 0.95  # the share of each set that must come out right (all did when this was written)
 
 
@@ -22,7 +22,7 @@ def test_the_phrasing_sets_are_well_formed() -> None:
         items = load_phrasings(path)
         assert len({name for name, _, _ in items}) == len(items)
         assert {expected for _, expected, _ in items} == {"yes", "no", "unknown"}
-    assert sum(len(load_phrasings(path)) for path in SETS) >= 130
+    assert sum(len(load_phrasings(path)) for path in SETS) >= 180
 
 
 def test_a_bare_yes_in_a_phrasing_set_is_refused(tmp_path: Path) -> None:
@@ -63,6 +63,23 @@ def _verdict(analyser, *turns: tuple[str, str]) -> str:  # type: ignore[no-untyp
 )
 def test_a_gap_in_a_phrase(analyser, text: str, aware: str) -> None:  # type: ignore[no-untyped-def]
     assert _verdict(analyser, ("worker", "Hello, duty service."), ("caller", text)) == aware
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    ("question", "answer", "aware"),
+    [
+        # words about what the family knows straight after the yes or no decide...
+        ("She doesn't know then?", "No, she does.", "yes"),
+        ("I take it mum doesn't know?", "No, she knows.", "yes"),
+        ("I take it mum doesn't know?", "Yes, that's right.", "no"),
+        ("She doesn't know then?", "No, she doesn't.", "no"),
+        # ...but not words further on
+        ("Does mum know you're calling?", "No. Mum's at work today, she does shifts, she knows the school well.", "no"),
+    ],
+)
+def test_an_answer_says_what_the_family_knows(analyser, question: str, answer: str, aware: str) -> None:  # type: ignore[no-untyped-def]
+    assert _verdict(analyser, ("worker", question), ("caller", answer)) == aware
 
 
 def test_phrases_with_gaps_load() -> None:

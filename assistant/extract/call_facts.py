@@ -21,6 +21,7 @@ _CALLER_TURNS = 8  # caller turns read for the role
 _NEGATIONS = {"not", "never"}
 _KINDS = ("caller", "strong", "weak")
 _GAP_TOKENS = 8
+_RIGHT_AFTER = 2  # tokens (a comma, a pronoun) between an answer's yes or no and words that outrank it
 _GAP_STOPS = _NEGATIONS | {"if", "whether"}  # words a gap never holds ("told her I wouldn't be calling")
 _NEGATED_BEFORE = 2  # a negation this close before a gapped "yes" phrase makes it say no
 
@@ -346,13 +347,20 @@ def _answer(
         return label, [_quote(call, turn, start, end)]
     short = [(label.removeprefix("answer_"), s, e) for label, s, e in said]
     strings = doc.vocab.strings
+    polar: list[tuple[str, int, int]] = []
     for key, s, e in analyser.answers(doc):
         verdict = {"affirmative": assumed, "negative": "no", "uncertain": "unknown"}.get(strings[key])
         if verdict is not None and s < analyser.knowledge.dialogue.answer_window:
-            short.append((verdict, s, e))
-    if not short:
+            polar.append((verdict, s, e))
+    if not short and not polar:
         return None
-    label, start, end = min(short, key=lambda m: (m[1], -(m[2] - m[1])))
+    label, start, end = min(short + polar, key=lambda m: (m[1], -(m[2] - m[1])))
+    if (label, start, end) in polar:
+        # "No, she does." / "No, she knows.": words that say what the family knows, straight after the
+        # yes or no, decide (the yes or no may answer the worker's wording rather than the fact)
+        after = [m for m in short if end <= m[1] <= end + _RIGHT_AFTER]
+        if after:
+            label, start, end = min(after, key=lambda m: m[1])
     return label, [_quote(call, turn, start, end)]
 
 
