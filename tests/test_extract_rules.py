@@ -274,3 +274,11 @@ def test_an_answer_phrase_is_read_whole_even_where_it_runs_past_the_first_words(
 def test_asked_about_and_denied_is_ruled_out(extractor: Extractor) -> None:
     text = "I asked mum on her own about domestic abuse and she said no, never."
     assert factors(extractor.extract(call(caller(text))))["domestic_abuse"].status == "ruled_out"
+
+
+def test_a_story_about_another_family_reaches_the_end_of_its_sentence(extractor: Extractor) -> None:
+    other = "We had an awful one last month with a different family, the mum turned up at pick-up drunk."
+    assert "parental_substance_misuse" not in factors(extractor.extract(call(caller(other))))
+    # ...but not past a "but" that turns to this family
+    ours = "There was another family last year where dad was using heroin, but here mum is drinking heavily every night."
+    assert factors(extractor.extract(call(caller(ours))))["parental_substance_misuse"].status == "present"

@@ -30,7 +30,7 @@ class ExtractOptions:
     classifier_only_threshold: float = 0.7  # a factor found by the classifier alone needs this probability (tuned by CV on dev)
     rule_base_confidence: float = 0.55  # a rule mention's confidence is this plus agreement * classifier p
     rule_agreement_weight: float = 0.4
-    doubt_threshold: float | None = 0.2  # cue words the classifier gives less than this lose to an explicit denial or past
+    doubt_threshold: float | None = 0.3  # cue words the classifier gives less than this lose to an explicit denial or past (dev CV: 0.2, 0.3, 0.4, 0.5)
     # cue words for a strength (read as present or possible) that the classifier gives less than this are dropped:
     # a strength on cue words alone falsely reassures ("she seemed bright enough"); risk cues are never dropped
     strength_cue_floor: float | None = 0.05
