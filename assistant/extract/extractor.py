@@ -19,7 +19,6 @@ from assistant.models import Encoder
 from assistant.records import Findings, Transcript
 
 UNANCHORED_ORDER = ("other_person", "possible", "historical", "negated")
-ACTIVE = frozenset({"present", "possible"})
 
 
 @dataclass(frozen=True)
@@ -31,9 +30,7 @@ class ExtractOptions:
     rule_base_confidence: float = 0.55  # a rule mention's confidence is this plus agreement * classifier p
     rule_agreement_weight: float = 0.4
     doubt_threshold: float | None = 0.3  # cue words the classifier gives less than this lose to an explicit denial or past (dev CV: 0.2, 0.3, 0.4, 0.5)
-    # cue words for a strength (read as present or possible) that the classifier gives less than this are dropped:
-    # a strength on cue words alone falsely reassures ("she seemed bright enough"); risk cues are never dropped
-    strength_cue_floor: float | None = 0.05
+    strength_cue_floor: float | None = 0.05  # cue words for a strength the classifier gives less than this are dropped (fusion)
 
 
 class Extractor:
@@ -66,7 +63,13 @@ class Extractor:
         aware, aware_evidence = parents_aware(self.analyser, call)
         return Findings(
             caller=caller_role(self.analyser, call),
-            factors=fuse(mentions, self.kinds, transcript, self.options.doubt_threshold if self.head else None),
+            factors=fuse(
+                mentions,
+                self.kinds,
+                transcript,
+                doubt=self.options.doubt_threshold if self.head else None,
+                strength_floor=self.options.strength_cue_floor if self.head else None,
+            ),
             parents_aware=aware,  # type: ignore[arg-type]
             parents_aware_evidence=aware_evidence,
             child_voice=child_voice(self.analyser, call),
@@ -100,16 +103,11 @@ class Extractor:
         column = {f: i for i, f in enumerate(self.head.factors)}
         row_of = {s.index: r for r, s in enumerate(sentences)}
         opts = self.options
-        doubted: set[int] = set()  # ids of cue mentions the classifier doubts too much to keep
         for mention in mentions:
             if mention.source == "rules" and mention.sentence in row_of and mention.factor in column:
                 p = float(probs[row_of[mention.sentence], column[mention.factor]])
                 mention.support = p
                 mention.confidence = opts.rule_base_confidence + opts.rule_agreement_weight * p
-                floor = opts.strength_cue_floor
-                if floor is not None and p < floor and mention.status in ACTIVE and self.kinds[mention.factor] == "strength":
-                    doubted.add(id(mention))
-        mentions = [m for m in mentions if id(m) not in doubted]
         covered = {(m.sentence, m.factor) for m in mentions}
         triggers = {t: find_triggers(self.analyser, call.docs[t]) for t in {s.turn for s in sentences}}
         read_by_head: dict[int, str] = {}  # sentence row -> the status head's status

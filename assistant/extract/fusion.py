@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from assistant.extract.mentions import Mention
 from assistant.extract.rules import call_level_status
-from assistant.records import Evidence, Factor, Transcript
+from assistant.records import ACTIVE_STATUSES, Evidence, Factor, Transcript
 
 MAX_EVIDENCE = 3
 CLASSIFIER_OVERRIDE = 0.9
@@ -28,11 +28,30 @@ def _settle_conflict(mentions: list[Mention], doubt: float | None) -> list[Menti
     return kept or mentions
 
 
+def _doubted_strength(mention: Mention, kinds: Mapping[str, str], floor: float | None) -> bool:
+    """A strength on cue words alone that the classifier all but rules out (support below `floor`):
+    it would falsely reassure ("she seemed bright enough"). Cue words for a risk are never dropped."""
+    return (
+        floor is not None
+        and mention.source == "rules"
+        and mention.support is not None
+        and mention.support < floor
+        and mention.status in ACTIVE_STATUSES
+        and kinds[mention.factor] == "strength"
+    )
+
+
 def fuse(
-    mentions: list[Mention], kinds: Mapping[str, str], transcript: Transcript, doubt: float | None = None
+    mentions: list[Mention],
+    kinds: Mapping[str, str],
+    transcript: Transcript,
+    doubt: float | None = None,
+    strength_floor: float | None = None,
 ) -> list[Factor]:
     by_factor: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
+        if _doubted_strength(mention, kinds, strength_floor):
+            continue
         by_factor[mention.factor].append(mention)
     factors: list[Factor] = []
     for factor_id, group in by_factor.items():
