@@ -299,6 +299,11 @@ class ParentsAware(_Strict):
         default_factory=list,
         description="Like no_phrases but read only in the answer to the worker's question ('I haven't told her').",
     )
+    hedges: list[str] = Field(
+        default_factory=list,
+        description="Words that, just before a 'yes' phrase with a gap, leave it unknown ('her boyfriend might "
+        "have told her I was going to ring').",
+    )
     unknown_phrases: list[str] = Field(
         default_factory=list,
         description="In an answer, the caller not knowing whether the family knows ('I don't know if the school "

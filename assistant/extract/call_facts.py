@@ -20,7 +20,7 @@ _CALLER_TURNS = 8  # caller turns read for the role
 
 _NEGATIONS = {"not", "never"}
 _KINDS = ("caller", "strong", "weak")
-_GAP_TOKENS = 8
+_GAP_TOKENS = 12
 _RIGHT_AFTER = 2  # tokens (a comma, a pronoun) between an answer's yes or no and words that outrank it
 _GAP_STOPS = _NEGATIONS | {"if", "whether"}  # words a gap never holds ("told her I wouldn't be calling")
 _NEGATED_BEFORE = 2  # a negation this close before a gapped "yes" phrase makes it say no
@@ -34,10 +34,13 @@ class _GapMatcher:
     matches "told her that I'd be ringing you". Each part is a phrase of its own, so the alternatives
     of the parts are not multiplied out. Called like a PhraseMatcher: (label key, start, end) tuples.
     A gap holds no negation, "if" or "whether" ("told her I wouldn't be calling" is not "told her ...
-    calling"), and a negation just before a "yes" phrase makes it say no ("I haven't told her I'm calling")."""
+    calling"), and a negation just before a "yes" phrase makes it say no ("I haven't told her I'm calling"),
+    a hedge (corpus `hedges`) unknown ("he might have told her I was ringing")."""
 
     def __init__(self, analyser: Analyser, groups: dict[str, list[str]]) -> None:
         self.strings = analyser.nlp.vocab.strings
+        self.strings.add("unknown")
+        self.hedges = frozenset(h.lower() for h in analyser.knowledge.parents_aware.hedges)
         self.parts = PhraseMatcher(analyser.nlp.vocab, attr="NORM")
         part_ids: dict[str, str] = {}
         self.chains: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # first part -> (label, parts)
@@ -75,6 +78,8 @@ class _GapMatcher:
                     before = doc[max(0, s - _NEGATED_BEFORE) : s]
                     if label.endswith("yes") and any(t.norm_ in _NEGATIONS for t in before):
                         label = label[: -len("yes")] + "no"
+                    elif label.endswith("yes") and any(t.norm_ in self.hedges for t in before):
+                        label = "unknown"
                     out.append((self.strings[label], s, end))
         return out
 
