@@ -37,6 +37,12 @@ def found(extractor: Extractor, *texts: str) -> dict[str, str]:
         "He was convicted of assaulting his then partner, Claire, he punched her and broke her cheekbone.",
         "When her mum dropped her off this morning she had a black eye and had tried to cover it.",
         "Mum had a bruise on her face.",
+        # a name beside the adult's word by a comma, first and last name: an adult's
+        "Mum, Stacey Crane, rang us. Her partner, Ryan Holt, that's the kids' dad, he punched her in the face.",
+        # the adult's word itself near the cue, with no pronoun (speech-recognition text)
+        "when we got there mum had a split lip and there was a smashed mug by the door",
+        # her partner named later in the sentence
+        "She had bruises on her neck, like finger marks, and she said it's just her boyfriend messing about.",
     ],
 )
 def test_harm_to_an_adult_is_domestic_abuse_not_physical_abuse(extractor: Extractor, text: str) -> None:
@@ -62,6 +68,8 @@ def test_without_a_redirect_harm_to_an_adult_is_dropped(analyser) -> None:  # ty
         "Yesterday she had a red mark on her cheek and a bruise on her wrist.",
         "Mum's partner hit him with a belt on Saturday.",
         "Her older brother slapped her across the face on Sunday.",
+        "Mum, Stacey Crane, told us her partner hit Ella with a belt.",
+        "Ellie had a bruise on her arm and her brother said dad grabbed her.",
     ],
 )
 def test_harm_to_the_child_is_still_physical_abuse(extractor: Extractor, text: str) -> None:

@@ -15,6 +15,8 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _CLAUSE_DEPS = frozenset({"acomp", "attr", "conj", "advmod", "amod", "pobj", "prep"})
 _HAVING = frozenset({"have", "get"})  # "mum has panic attacks": the one who has it
 _NEXT_TO = 2  # tokens between a name and the adult's word it stands next to ("the mum, Stacey")
+_APPOSED = "appos"  # or a name set beside the adult's word by a comma ("Her partner, Ryan Holt,")...
+_APPOSED_REACH = 4  # ...this many tokens from it at most
 _PRONOUN_REACH = (10, 4)  # tokens before and after a cue searched for "she"/"her"
 
 
@@ -33,10 +35,16 @@ class AdultReferents:
         names: set[str] = set()
         for doc in docs:
             for token in doc:
-                if token.pos_ == "PROPN" and any(
+                if token.pos_ != "PROPN":
+                    continue
+                name = token  # "Stacey Crane": the first name stands with the last name it is part of
+                while name.dep_ == "compound" and name.head.pos_ == "PROPN" and name.head != name:
+                    name = name.head
+                if any(
                     self._is_adult_word(t)
-                    for t in (token.head, *token.children)
-                    if t.i != token.i and abs(t.i - token.i) <= _NEXT_TO
+                    for t in (name.head, *name.children)
+                    if t.i != name.i
+                    and (abs(t.i - name.i) <= _NEXT_TO or (_APPOSED in (t.dep_, name.dep_) and abs(t.i - name.i) <= _APPOSED_REACH))
                 ):
                     names.add(token.lower_)
         return names
@@ -46,8 +54,13 @@ class AdultReferents:
         if any(t.lower_ in _MASCULINE for t in doc[start:end]):
             return False
         before, after = _PRONOUN_REACH
-        if not any(t.lower_ in _FEMININE for t in doc[max(0, start - before) : min(len(doc), end + after)]):
-            return False
+        near = doc[max(0, start - before) : min(len(doc), end + after)]
+        if not any(t.lower_ in _FEMININE or t.lemma_.lower() in self.adults for t in near):
+            return False  # no "she", "her" or adult woman's word ("mum had a split lip") near the cue
+        sentence = doc[start].sent
+        for token in doc[end : sentence.end - 1]:
+            if token.lower_ == "her" and doc[token.i + 1].lemma_.lower() in self.partners:
+                return True  # "she had bruises on her neck ... said it's just her boyfriend messing about"
         verb = doc[start].head
         cue_ancestors = set(doc[start].ancestors)
         for i in range(end - 1, max(-1, start - self.window), -1):
