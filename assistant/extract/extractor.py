@@ -105,6 +105,17 @@ class Extractor:
         row_of = {s.index: r for r, s in enumerate(sentences)}
         opts = self.options
         triggers = {t: find_triggers(self.analyser, call.docs[t]) for t in {s.turn for s in sentences}}
+        read_by_head: dict[int, str] = {}  # sentence row -> the status head's status
+
+        def head_status(r: int) -> str:
+            """The status head's reading of the whole sentence of row r (once a sentence)."""
+            assert self.head is not None and self.head.status is not None
+            if r not in read_by_head:
+                span = sentences[r].span
+                kinds = trigger_kinds(triggers[sentences[r].turn], span.start, span.end)
+                read_by_head[r] = self.head.status.predict(embeddings[r], kinds)[0]
+            return read_by_head[r]
+
         for mention in mentions:
             if mention.source == "rules" and mention.sentence in row_of and mention.factor in column:
                 r = row_of[mention.sentence]
@@ -119,11 +130,8 @@ class Extractor:
                 ):
                     # "she's not missed a single day", "she doesn't mind, she'd take any help": a "not" the
                     # classifier reads as the factor being there; the status head reads the whole sentence
-                    span = sentences[r].span
-                    kinds = trigger_kinds(triggers[sentences[r].turn], span.start, span.end)
-                    mention.status = self.head.status.predict(embeddings[r], kinds)[0]
+                    mention.status = head_status(r)
         covered = {(m.sentence, m.factor) for m in mentions}
-        read_by_head: dict[int, str] = {}  # sentence row -> the status head's status
         for r, sentence in enumerate(sentences):
             for factor, c in column.items():
                 p = float(probs[r, c])
@@ -144,11 +152,7 @@ class Extractor:
                 if status is None:
                     continue  # about someone outside the household
                 if self.head.status is not None:
-                    # the status head reads the whole sentence ("never missed a day" is no denial); once a sentence
-                    if r not in read_by_head:
-                        kinds = trigger_kinds(triggers[sentence.turn], span.start, span.end)
-                        read_by_head[r] = self.head.status.predict(embeddings[r], kinds)[0]
-                    status = read_by_head[r]
+                    status = head_status(r)  # the whole sentence: "never missed a day" is no denial
                 lo, hi = quote_bounds(span)
                 mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index, p))
         return mentions

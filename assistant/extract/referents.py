@@ -58,15 +58,13 @@ class AdultReferents:
         if not any(t.lower_ in _FEMININE or t.lemma_.lower() in self.adults for t in near):
             return False  # no "she", "her" or adult woman's word ("mum had a split lip") near the cue
         sentence = doc[start].sent
-        for token in doc[end : sentence.end - 1]:
-            if token.lower_ == "her" and doc[token.i + 1].lemma_.lower() in self.partners:
-                return True  # "she had bruises on her neck ... said it's just her boyfriend messing about"
+        if any(self._her_partner(doc, i) for i in range(end + 1, sentence.end)):
+            return True  # "she had bruises on her neck ... said it's just her boyfriend messing about"
         verb = doc[start].head
         cue_ancestors = set(doc[start].ancestors)
         for i in range(end - 1, max(-1, start - self.window), -1):
             token = doc[i]
-            lemma = token.lemma_.lower()
-            if lemma in self.partners and (i > 0 and doc[i - 1].lower_ == "her"):
+            if self._her_partner(doc, i):
                 return True  # "her partner hit her": the woman whose partner he is
             kind = self._kind(token, adult_names)
             if kind is None or token.dep_ == "poss":
@@ -88,6 +86,10 @@ class AdultReferents:
         if token.pos_ == "PROPN":
             return "adult" if token.lower_ in adult_names else "child"  # a name not known as an adult's: the child's
         return None
+
+    def _her_partner(self, doc: Doc, i: int) -> bool:
+        """Whether token i is a partner word straight after "her" ("her boyfriend")."""
+        return i > 0 and doc[i].lemma_.lower() in self.partners and doc[i - 1].lower_ == "her"
 
     def _is_adult_word(self, token: Token) -> bool:
         lemma = token.lemma_.lower()
