@@ -61,9 +61,19 @@ def caller(text: str) -> tuple[str, str]:
         # family words after "I'm" name the caller only right after it ("I'm his nan")
         ([caller("My name's Dave, I run a boxing gym. I'm, er, I'm worried about his dad.")], "other"),
         ([caller("Hello love, I'm his nan, I'm worried sick.")], "family_or_public"),
+        # words between the introduction and the family word; where the caller lives
+        ([caller("Sorry to bother you, I'm the next-door neighbour at number four.")], "family_or_public"),
+        ([caller("i dont want to say my name i live in a flat on the estate and its kicking off upstairs")],
+         "family_or_public"),
+        # a job named by what the caller does; "it's his dad" later is about the family, not an introduction
+        ([caller("My name's Tom, I teach guitar privately."), worker("Go on."), caller("It's his dad.")], "other"),
+        # speech recognition splits a role word ("health visit her"); a plural ("refuges")
+        ([caller("hiya its sam im a health visit her at the clinic")], "health"),
+        ([caller("Hi, I'm a support worker at one of the refuges in the city.")], "voluntary_sector"),
     ],
     ids=["school nurse", "dsl at a nursery", "dsl at a school", "nearest service", "police said to ring",
-         "rang the police", "worried about his dad", "his nan"],  # fmt: skip
+         "rang the police", "worried about his dad", "his nan", "next-door neighbour", "i live in a flat",
+         "it's his dad", "speech recognition", "refuges"],  # fmt: skip
 )
 def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)
@@ -127,10 +137,25 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
         ([caller("I'm ringing with mum's consent.")], "yes", "I'm ringing with mum's consent."),
         ([caller("Mum knows I'm ringing you, she asked me to.")], "yes", "Mum knows I'm ringing you"),
         ([caller("We didn't want to alert the parents before we'd spoken to you.")], "no", "didn't want to alert"),
+        # "have you said to mum" asks too
+        ([worker("Have you said to his mum that you'd be phoning us?"), caller("No. Should I have?")], "no", "No."),
+        # a parent who calls knows: a question about the child knowing does not answer for the parents ...
+        (
+            [caller("I'm a dad, my son's eleven."), worker("Does Leo know you've phoned us?"),
+             caller("Not yet, I'll talk to him after school.")],
+            "yes", "I'm a dad, my son's eleven.",
+        ),
+        # ... but one about the other parent does
+        (
+            [caller("Hi, I'm calling about my kids, I'm their dad, we split up last year."),
+             worker("Does their mum know you're calling?"), caller("No, she'd go mad.")],
+            "no", "No, she'd go mad.",
+        ),
     ],
     ids=["phrase about the call", "sat next to me", "she doesn't", "first words", "not yet", "doubt", "no idea",
          "worker checks no", "worker checks yes", "unpunctuated", "parent calling", "are they aware", "consent",
-         "i have", "not informed", "holding off", "with consent", "statement yes", "statement no"],  # fmt: skip
+         "i have", "not informed", "holding off", "with consent", "statement yes", "statement no", "said to mum",
+         "parent calling, child asked", "parent calling, other parent asked"],  # fmt: skip
 )
 def test_parents_aware(analyser, turns: list, aware: str, quote: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)
