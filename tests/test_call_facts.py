@@ -139,13 +139,7 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
         ([caller("We didn't want to alert the parents before we'd spoken to you.")], "no", "didn't want to alert"),
         # "have you said to mum" asks too
         ([worker("Have you said to his mum that you'd be phoning us?"), caller("No. Should I have?")], "no", "No."),
-        # a parent who calls knows: a question about the child knowing does not answer for the parents ...
-        (
-            [caller("I'm a dad, my son's eleven."), worker("Does Leo know you've phoned us?"),
-             caller("Not yet, I'll talk to him after school.")],
-            "yes", "I'm a dad, my son's eleven.",
-        ),
-        # ... but one about the other parent does
+        # a parent who calls: a question about the other parent decides
         (
             [caller("Hi, I'm calling about my kids, I'm their dad, we split up last year."),
              worker("Does their mum know you're calling?"), caller("No, she'd go mad.")],
@@ -155,7 +149,7 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
     ids=["phrase about the call", "sat next to me", "she doesn't", "first words", "not yet", "doubt", "no idea",
          "worker checks no", "worker checks yes", "unpunctuated", "parent calling", "are they aware", "consent",
          "i have", "not informed", "holding off", "with consent", "statement yes", "statement no", "said to mum",
-         "parent calling, child asked", "parent calling, other parent asked"],  # fmt: skip
+         "parent calling, other parent asked"],  # fmt: skip
 )
 def test_parents_aware(analyser, turns: list, aware: str, quote: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)

@@ -4,7 +4,7 @@ child's own words. All phrase lists come from the corpus."""
 from __future__ import annotations
 
 import weakref
-from typing import Any, NamedTuple
+from typing import Any
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
@@ -273,21 +273,19 @@ def _about_someone_else(doc: Doc, others: list[Match], start: int, end: int, win
 def parents_aware(analyser: Analyser, call: CallText) -> tuple[str, list[Evidence]]:
     """yes / no / unknown: the caller's answer to the worker asking about it (questions about the
     call before questions about the family), else the caller's own statement, else whether the caller
-    is the child's parent. A parent who calls knows: only a question that names someone in the family
-    ("does their mum know?") asks about another parent ("does Anya know?" asks about the child)."""
+    is the child's parent."""
     cues = _cues(analyser)
     turns = call.transcript.turns
-    parent = _parent_caller(cues, call)
     prompts: list[tuple[int, int, str]] = []  # (order, worker turn, what the worker's words assume)
     for index, turn in enumerate(turns[:-1]):
         if turn.speaker != "worker" or turns[index + 1].speaker == "worker":
             continue
         sentences = call.by_turn.get(index, [])
-        found = [_prompt(cues, s, last=i == len(sentences) - 1) for i, s in enumerate(sentences)]
-        asked = [a for a in found if a is not None and (parent is None or a.about_family)]
-        best = next(iter([a for a in asked if a.about_call] or asked), None)
+        asked = [_prompt(cues, s, last=i == len(sentences) - 1) for i, s in enumerate(sentences)]
+        asked_about_call = [a for a in asked if a is not None and a[0]]
+        best = next(iter(asked_about_call or [a for a in asked if a is not None]), None)
         if best is not None:
-            prompts.append((0 if best.about_call else 1, index, best.assumed))
+            prompts.append((0 if best[0] else 1, index, best[1]))
     for _, index, assumed in sorted(prompts, key=lambda p: p[:2]):
         answered = _answer(analyser, cues, call, index + 1, assumed)
         if answered is not None:
@@ -299,29 +297,15 @@ def parents_aware(analyser: Analyser, call: CallText) -> tuple[str, list[Evidenc
         if stated:
             label, start, end = stated[0]
             return label, [_quote(call, index, start, end)]
-    if parent is not None:
-        return "yes", [parent]
-    return "unknown", []
-
-
-def _parent_caller(cues: _Cues, call: CallText) -> Evidence | None:
-    """Where the caller says, in their first turns, that they are the child's parent."""
-    turns = call.transcript.turns
     for index in [i for i, t in enumerate(turns) if t.speaker != "worker"][:_CALLER_TURNS]:
         parent = _labelled(cues.parent, call.docs[index])
         if parent:
             _, start, end = parent[0]
-            return _quote(call, index, start, end)
-    return None
+            return "yes", [_quote(call, index, start, end)]
+    return "unknown", []
 
 
-class _Prompt(NamedTuple):
-    about_call: bool  # the worker's words name the call ("know you're ringing us")
-    about_family: bool  # ... and someone in the family ("does mum know")
-    assumed: str  # what the words assume: "yes", or "no" in "so mum doesn't know?"
-
-
-def _prompt(cues: _Cues, sentence: Sentence, last: bool) -> _Prompt | None:
+def _prompt(cues: _Cues, sentence: Sentence, last: bool) -> tuple[bool, str] | None:
     """Whether a worker's sentence asks about the family knowing: (it names the call, what it assumes),
     or None. A statement ("So mum doesn't know you're calling.") asks when it ends the worker's turn
     and says yes or no itself; in unpunctuated speech the last sentence of the turn may ask."""
@@ -347,7 +331,7 @@ def _prompt(cues: _Cues, sentence: Sentence, last: bool) -> _Prompt | None:
     unpunctuated = not any(t.text in {".", "!", "?"} for t in doc)
     if not (sentence.is_question or (last and (said or unpunctuated))):
         return None
-    return _Prompt(about_call, about_family, assumed)
+    return about_call, assumed
 
 
 def _answer(
