@@ -130,7 +130,8 @@ class AdultVictims(_Strict):
     factors: list[str] = Field(min_length=1, description="Factors not reported where the person hurt is an adult.")
     adults: list[str] = Field(min_length=1, description="Words (lemmas) naming an adult who may be the one hurt.")
     partners: list[str] = Field(
-        default_factory=list, description="Words for a partner: 'her partner hit her' hurt the woman whose partner he is."
+        default_factory=list,
+        description="Words for a partner: 'her partner hit her' hurt the woman whose partner he is.",
     )
     children: list[str] = Field(min_length=1, description="Words (lemmas) naming a child.")
     window: int = Field(60, ge=1, le=200, description="Tokens before a cue searched for whom it is about.")
@@ -175,7 +176,8 @@ class Dialogue(_Strict):
     version: str
     question_openers: list[str] = Field(description="How a question starts when the recogniser left out the '?'.")
     request_openers: list[str] = Field(
-        default_factory=list, description="How a request starts ('can you send...'): its answer says nothing of a factor."
+        default_factory=list,
+        description="How a request starts ('can you send...'): its answer says nothing of a factor.",
     )
     answers: AnswerPhrases
     positive_state_words: list[str] = Field(
@@ -304,6 +306,16 @@ class ParentsAware(_Strict):
         description="Words that, just before a 'yes' phrase with a gap, leave it unknown ('her boyfriend might "
         "have told her I was going to ring').",
     )
+    no_before: list[str] = Field(
+        default_factory=list,
+        description="Single words that, up to three words before a 'yes' phrase, make it say no ('neither of "
+        "them knows we've rung').",
+    )
+    open_question_words: list[str] = Field(
+        default_factory=list,
+        description="Single words that, up to four words before a yes or no phrase, make it a question, not an "
+        "answer: unknown ('I couldn't tell you if she knows we're referring').",
+    )
     unknown_phrases: list[str] = Field(
         default_factory=list,
         description="In an answer, the caller not knowing whether the family knows ('I don't know if the school "
@@ -330,9 +342,7 @@ class ChildVoice(_Strict):
         default_factory=list, description="Words for a person a 'he' can stand for (dad, uncle, brother...)."
     )
 
-    _clean = field_validator("*")(
-        classmethod(lambda cls, v: _clean_phrases(v) if isinstance(v, list) else v)
-    )
+    _clean = field_validator("*")(classmethod(lambda cls, v: _clean_phrases(v) if isinstance(v, list) else v))
 
 
 EntityKind = Literal["person", "age", "organisation", "place", "date"]

@@ -70,10 +70,18 @@ def caller(text: str) -> tuple[str, str]:
         # speech recognition splits a role word ("health visit her"); a plural ("refuges")
         ([caller("hiya its sam im a health visit her at the clinic")], "health"),
         ([caller("Hi, I'm a support worker at one of the refuges in the city.")], "voluntary_sector"),
+        # a plural role word counts as the word ("one of the school nurses" is health, not the school)
+        ([caller("Hi, it's Jo, I'm one of the school nurses for the high school cluster.")], "health"),
+        ([caller("Hello dear, I'm looking after my three grandchildren while their dad's in prison.")],
+         "family_or_public"),
+        ([caller("I look after two little boys in the week, I'm registered with Ofsted.")], "early_years"),
+        ([caller("Good morning, I'm a solicitor, I act for the mother. There's a police record of the assault.")],
+         "other"),
     ],
     ids=["school nurse", "dsl at a nursery", "dsl at a school", "nearest service", "police said to ring",
          "rang the police", "worried about his dad", "his nan", "next-door neighbour", "i live in a flat",
-         "it's his dad", "speech recognition", "refuges"],  # fmt: skip
+         "it's his dad", "speech recognition", "refuges", "plural by lemma", "grandchildren", "registered",
+         "solicitor"],  # fmt: skip
 )
 def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)
@@ -139,6 +147,13 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
         ([caller("We didn't want to alert the parents before we'd spoken to you.")], "no", "didn't want to alert"),
         # "have you said to mum" asks too
         ([worker("Have you said to his mum that you'd be phoning us?"), caller("No. Should I have?")], "no", "No."),
+        # a yes phrase after "neither" says no; after "if" or "whether" it is asked, not said
+        ([caller("I've told the school. So neither of them knows we've rung.")], "no", "knows we've rung"),
+        (
+            [worker("Have you spoken to mum?"),
+             caller("No. So I couldn't tell you if she knows we're referring.")],
+            "unknown", "knows we're referring",
+        ),
         # a parent who calls: a question about the other parent decides
         (
             [caller("Hi, I'm calling about my kids, I'm their dad, we split up last year."),
@@ -149,7 +164,7 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
     ids=["phrase about the call", "sat next to me", "she doesn't", "first words", "not yet", "doubt", "no idea",
          "worker checks no", "worker checks yes", "unpunctuated", "parent calling", "are they aware", "consent",
          "i have", "not informed", "holding off", "with consent", "statement yes", "statement no", "said to mum",
-         "parent calling, other parent asked"],  # fmt: skip
+         "neither of them", "if she knows", "parent calling, other parent asked"],  # fmt: skip
 )
 def test_parents_aware(analyser, turns: list, aware: str, quote: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)
@@ -176,11 +191,13 @@ def test_parents_aware(analyser, turns: list, aware: str, quote: str) -> None:  
         [worker("Did you tell the police?"), caller("Yes.")],
         [worker("Can you keep us informed?"), caller("Yes of course.")],
         [worker("Has mum told you about her worries?"), caller("Yes, she's struggling.")],
+        # wondering whether the family was told is not saying so
+        [caller("Whether anyone's actually said to her we're referring, I honestly couldn't tell you.")],
         # talking to mum about something else does not say she knows of the call
         [caller("My manager spoke to mum at pick-up yesterday about the behaviour.")],
     ],
     ids=["who they are", "know the mum", "tell me about mum", "the child", "no answer", "told the police",
-         "keep us informed", "her worries", "spoke to mum"],  # fmt: skip
+         "keep us informed", "her worries", "wondering whether", "spoke to mum"],  # fmt: skip
 )
 def test_parents_aware_unknown_when_nobody_says(analyser, turns: list) -> None:  # type: ignore[no-untyped-def]
     assert parents_aware(analyser, analyser.analyse(transcript(HELLO, *turns))) == ("unknown", [])

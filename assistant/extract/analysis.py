@@ -118,8 +118,11 @@ class Analyser:
         roles = knowledge.caller_roles
         self.self_reference = self._matcher(roles.self_reference, "self")
         self.roles = PhraseMatcher(vocab, attr="NORM")
+        # the same role words by lemma, so a plural counts too ("one of the school nurses", "midwives")
+        self.role_lemmas = PhraseMatcher(vocab, attr="LEMMA")
         for role, phrases in roles.roles.items():
             self.roles.add(role, [self.make(p) for p in phrases])
+            self.role_lemmas.add(role, list(self._pipe_light(p.replace(" '", "'") for p in phrases)))
         aware = knowledge.parents_aware
         self.aware = PhraseMatcher(vocab, attr="NORM")
         # phrases with a gap are matched part by part in call_facts; here only the plain ones
@@ -133,7 +136,8 @@ class Analyser:
         describe the caller, not the family."""
         window = self.knowledge.caller_roles.self_reference_window
         ends = [e for _, _, e in self.self_reference(doc)]
-        return [(s, e) for _, s, e in self.roles(doc) if any(0 <= s - end <= window for end in ends)]
+        found = {(s, e) for matcher in (self.roles, self.role_lemmas) for _, s, e in matcher(doc)}
+        return sorted((s, e) for s, e in found if any(0 <= s - end <= window for end in ends))
 
     def make(self, text: str) -> Doc:
         # corpus phrases write contractions apart ("i 'm"); rejoined, they split as in speech ("i" + "'m")

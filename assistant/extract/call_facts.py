@@ -24,6 +24,8 @@ _GAP_TOKENS = 12
 _RIGHT_AFTER = 2  # tokens (a comma, a pronoun) between an answer's yes or no and words that outrank it
 _GAP_STOPS = _NEGATIONS | {"if", "whether"}  # words a gap never holds ("told her I wouldn't be calling")
 _NEGATED_BEFORE = 2  # a negation this close before a gapped "yes" phrase makes it say no
+_NO_BEFORE = 3  # tokens before a "yes" phrase searched for corpus `no_before` words
+_OPEN_BEFORE = 4  # tokens before a yes or no phrase searched for corpus `open_question_words`
 
 Match = tuple[str, int, int]  # (label, start token, end token)
 Matcher = Any  # a PhraseMatcher or a _GapMatcher: called on a doc, gives (label key, start, end)
@@ -128,7 +130,7 @@ class _Cues:
 
         self.roles = {
             "caller": matcher(roles.caller_phrases),
-            "strong": analyser.roles,
+            "strong": [analyser.roles, analyser.role_lemmas],
             "weak": matcher(roles.weak_roles),
         }
         self.others = matcher({"before": roles.others_before, "after": roles.others_after})
@@ -156,6 +158,8 @@ class _Cues:
             ),
         ]
         self.parent = with_gaps({"parent": aware.parent_caller})
+        self.no_before = frozenset(w.lower() for w in aware.no_before)
+        self.open_question = frozenset(w.lower() for w in aware.open_question_words)
 
 
 _CUES: weakref.WeakKeyDictionary[Analyser, _Cues] = weakref.WeakKeyDictionary()
@@ -168,9 +172,7 @@ def _cues(analyser: Analyser) -> _Cues:
     return cues
 
 
-def _labelled(
-    matchers: Matcher | list[Matcher], doc: Doc, lo: int = 0, hi: int | None = None
-) -> list[Match]:
+def _labelled(matchers: Matcher | list[Matcher], doc: Doc, lo: int = 0, hi: int | None = None) -> list[Match]:
     """Matches inside tokens [lo, hi), the longest first where they overlap (at a tie, the one that
     ends later: its head word is the more specific, "the school nurse" is a nurse), in text order."""
     hi = len(doc) if hi is None else hi
@@ -190,13 +192,20 @@ def _labelled(
     return sorted(kept, key=lambda m: m[1])
 
 
-def _said(matcher: Matcher | list[Matcher], doc: Doc, lo: int = 0, hi: int | None = None) -> list[Match]:
-    """Yes/no phrases in text order; a "yes" phrase followed by a negation says no ("she does" in
-    "she doesn't")."""
+def _said(cues: _Cues, matcher: Matcher | list[Matcher], doc: Doc, lo: int = 0, hi: int | None = None) -> list[Match]:
+    """Yes/no phrases in text order. A "yes" phrase followed by a negation says no ("she does" in
+    "she doesn't"), and so does one a few words after a `no_before` word ("neither of them knows
+    we've rung"); a yes or no phrase a few words after an `open_question_words` word is asked, not
+    said: unknown ("whether anyone's said to her we're referring", "I couldn't tell you if she knows")."""
     out = []
     for label, s, e in _labelled(matcher, doc, lo, hi):
-        if label.endswith("yes") and e < len(doc) and doc[e].norm_ in _NEGATIONS:
+        start = doc[s].sent.start
+        negated_after = e < len(doc) and doc[e].norm_ in _NEGATIONS
+        no_before = {t.norm_ for t in doc[max(start, s - _NO_BEFORE) : s]} & cues.no_before
+        if label.endswith("yes") and (negated_after or no_before):
             label = label[: -len("yes")] + "no"
+        if label in {"yes", "no"} and {t.norm_ for t in doc[max(start, s - _OPEN_BEFORE) : s]} & cues.open_question:
+            label = "unknown"
         out.append((label, s, e))
     return out
 
@@ -293,7 +302,7 @@ def parents_aware(analyser: Analyser, call: CallText) -> tuple[str, list[Evidenc
     for index, turn in enumerate(turns):
         if turn.speaker == "worker":
             continue
-        stated = _said(cues.statements, call.docs[index])
+        stated = [m for m in _said(cues, cues.statements, call.docs[index]) if m[0] != "unknown"]
         if stated:
             label, start, end = stated[0]
             return label, [_quote(call, index, start, end)]
@@ -326,7 +335,7 @@ def _prompt(cues: _Cues, sentence: Sentence, last: bool) -> tuple[bool, str] | N
     about_call, about_family = apart("call") or "asks" in found, apart("family")
     if not (about_call or about_family):
         return None
-    said = _said(cues.statements, doc, span.start, span.end)
+    said = _said(cues, cues.statements, doc, span.start, span.end)
     assumed = said[0][0] if said else "yes"
     unpunctuated = not any(t.text in {".", "!", "?"} for t in doc)
     if not (sentence.is_question or (last and (said or unpunctuated))):
@@ -342,7 +351,7 @@ def _answer(
     short answer phrases ("she does", "not yet") and the answer's first words ("yes": what the
     worker assumed; "no"; "not sure": unknown)."""
     doc = call.docs[turn]
-    said = _said(cues.answers, doc)
+    said = _said(cues, cues.answers, doc)
     labels = {label for label, _, _ in said}
     if "unknown" in labels and not labels & {"yes", "answer_yes"}:
         said = [m for m in said if m[0] == "unknown"]
