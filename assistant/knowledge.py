@@ -111,6 +111,12 @@ class StatusRule(_Strict):
         description="A terminate rule only: categories whose reach it does not end ('because' does not end a past "
         "time: 'a social worker when she was little because mum was drinking').",
     )
+    contrast: bool = Field(
+        False,
+        description="A terminate rule only: the word sets two clauses against each other ('but', 'though'), so "
+        "a contrast trigger after it reaches back past it ('out of school in Year 8, but in every day this year'); "
+        "other terminators ('because', 'and he') do not.",
+    )
 
     _clean = field_validator("phrase")(classmethod(lambda cls, v: _clean_phrases([v])[0]))
 
@@ -121,6 +127,13 @@ class StatusRule(_Strict):
             raise ValueError("passes is for terminate rules only")
         if any(c in {"terminate", "pseudo"} for c in v):
             raise ValueError("passes lists categories of triggers that reach, not terminate or pseudo")
+        return v
+
+    @field_validator("contrast")
+    @classmethod
+    def _contrast_only_terminate(cls, v: bool, info: ValidationInfo) -> bool:
+        if v and info.data.get("category") != "terminate":
+            raise ValueError("contrast is for terminate rules only")
         return v
 
 

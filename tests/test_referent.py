@@ -93,6 +93,8 @@ def test_a_partner_of_her_marks_the_adult(analyser) -> None:  # type: ignore[no-
         ("I'm fairly confident there's no one grooming her.", "child_resilience"),
         ("Mum's coping well with it all.", "child_resilience"),
         ("Mum got tearful when we talked about it.", "child_mental_health"),
+        # "she" standing for mum, from a sentence before
+        ("Mum's been struggling since the move. She was tearful when I saw her.", "child_mental_health"),
     ],
 )
 def test_a_cue_said_of_someone_the_factor_is_not_about(extractor: Extractor, text: str, factor: str) -> None:
@@ -106,6 +108,9 @@ def test_a_cue_said_of_someone_the_factor_is_not_about(extractor: Extractor, tex
         ("Mum found her cutting her arms last night.", "child_mental_health"),
         ("He told mum he wants to die.", "child_mental_health"),
         ("We've had a CAMHS referral for her self-harm.", "child_mental_health"),
+        # the one telling of it is not the "she" it is about
+        ("Mum says she's been really tearful at bedtime.", "child_mental_health"),
+        ("Mum told me she's been cutting her arms.", "child_mental_health"),
     ],
 )
 def test_a_cue_said_of_the_one_it_is_about_stays(extractor: Extractor, text: str, factor: str) -> None:

@@ -1,5 +1,6 @@
 """Assertion status of what the caller says: a past time said after the event, an arrangement that ended,
-a past time that reaches across "because", and a hedge said after the words it doubts. Extraction runs
+a past time that reaches across "because", a time said after "but" (not "and she") that reaches
+back, and a hedge said after the words it doubts. Extraction runs
 through the real spaCy model and corpus, without the classifier."""
 
 from __future__ import annotations
@@ -69,6 +70,19 @@ def test_a_past_time_reaches_across_because_but_a_denial_does_not(extractor: Ext
     assert found(extractor, past)["parental_substance_misuse"].status == "historical"
     denied = "She's not in school because mum has a drink problem."
     assert found(extractor, denied)["parental_substance_misuse"].status == "present"
+
+
+def test_a_time_after_but_reaches_back_and_one_after_and_she_does_not(extractor: Extractor) -> None:
+    recovered = "He was out of school most of Year 8, but he's in every day this year."
+    assert found(extractor, recovered)["education_absence"].status == "historical"
+    current = "She self-harms and she's been really low this year."
+    assert found(extractor, current)["child_mental_health"].status == "present"
+
+
+def test_contrast_is_only_for_terminate_rules() -> None:
+    assert StatusRule(phrase="but", category="terminate", contrast=True).contrast
+    with pytest.raises(ValueError, match="terminate rules only"):
+        StatusRule(phrase="years ago", category="historical", contrast=True)
 
 
 def test_passes_is_only_for_terminate_rules() -> None:

@@ -102,11 +102,11 @@ class Analyser:
         rules = knowledge.status_rules
         self.triggers = PhraseMatcher(vocab, attr="NORM")
         # match label -> (category, direction, scope, categories a terminator lets through)
-        self.trigger_info: dict[str, tuple[str, str, int, frozenset[str]]] = {}
+        self.trigger_info: dict[str, tuple[str, str, int, frozenset[str], bool]] = {}
         for i, rule in enumerate(rules.rules):
             key = f"trigger{i}"
             scope = rule.scope or (rules.backward_scope if rule.direction == "backward" else rules.forward_scope)
-            self.trigger_info[key] = (rule.category, rule.direction, scope, frozenset(rule.passes))
+            self.trigger_info[key] = (rule.category, rule.direction, scope, frozenset(rule.passes), rule.contrast)
             self.triggers.add(key, [self.make(rule.phrase)])
         dialogue = knowledge.dialogue
         self.openers = self._matcher(dialogue.question_openers, "opener")

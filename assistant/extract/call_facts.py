@@ -7,10 +7,11 @@ import weakref
 from typing import Any
 
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from assistant.extract.analysis import Analyser, CallText, Sentence
 from assistant.extract.mentions import quote_bounds
+from assistant.extract.referents import names_an_adult
 from assistant.knowledge import GAP
 from assistant.records import CallerInfo, ChildVoice, Evidence
 
@@ -405,7 +406,7 @@ def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
                 words = {subj.lower_, subj.lemma_} | {t.lower_ for t in subj.subtree}
                 if words & not_child:
                     continue
-                if subj.pos_ == "PRON" and _names_an_adult(call, sentence.turn, subj, speakers, not_child, genders):
+                if subj.pos_ == "PRON" and names_an_adult(call.docs, sentence.turn, subj, speakers, not_child, genders):
                     continue  # "Mum's been low. She said she can't sleep": she is mum
                 if (
                     subj.lower_ in speakers
@@ -423,37 +424,3 @@ def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
             turn = call.transcript.turns[sentence.turn]
             out.append(ChildVoice(quote=turn.text[lo:hi], turn=sentence.turn, start=turn.start, end=turn.end))
     return out
-
-
-_PRONOUNS = {"she", "her", "he", "him"}
-_LOOKBACK_TURNS = 3  # turns before the sentence searched for whom a pronoun stands for
-
-
-def _names_an_adult(
-    call: CallText, turn: int, pronoun: Token, speakers: set[str], not_child: set[str], genders: dict[str, set[str]]
-) -> bool:
-    """Whether a "he" or "she" that reports words stands for an adult: the nearest earlier word of
-    its gender for a person (in this turn or the few before, either speaker) is a word for an adult
-    (not_child: "mum", "dad") rather than one for a child or a name, and the sentence does not speak of
-    an adult of that gender itself. Words for someone's relative ("her mum") and possessors ("mum's
-    partner") are passed over; with no such word it is the child."""
-    gender = genders.get(pronoun.lower_)
-    if not gender:
-        return False
-    spans = [call.docs[turn][: pronoun.i]] + [
-        call.docs[t][:] for t in range(turn - 1, max(-1, turn - 1 - _LOOKBACK_TURNS), -1)
-    ]
-    for span in spans:
-        for tok in reversed(span):
-            if tok.dep_ == "poss" or any(c.dep_ == "poss" for c in tok.children):
-                continue
-            word = tok.lower_
-            if tok.pos_ in {"NOUN", "PROPN"} and word in gender and word in speakers | not_child:
-                if word not in not_child:
-                    return False
-                # "She said mum holds her head": who speaks of mum is not mum
-                rest = pronoun.doc[pronoun.i + 1 : pronoun.sent.end]
-                return not any(t.lower_ in gender and t.lower_ not in _PRONOUNS | speakers for t in rest)
-            if tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON":
-                return False  # a name: as likely the child as anyone
-    return False

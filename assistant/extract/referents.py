@@ -1,6 +1,7 @@
 """Whom a cue is about, read from the parse: an adult who was hurt (the `adult_victims` of
 corpus/status_rules.yaml), or someone the factor is not about (a factor's `not_subjects` in
-corpus/taxonomy.yaml: the caller, mum). Reading only: the words come from the corpus."""
+corpus/taxonomy.yaml: the caller, mum), named or as the "she" that stands for them. Reading only: the
+words come from the corpus."""
 
 from __future__ import annotations
 
@@ -44,7 +45,10 @@ class AdultReferents:
                     self._is_adult_word(t)
                     for t in (name.head, *name.children)
                     if t.i != name.i
-                    and (abs(t.i - name.i) <= _NEXT_TO or (_APPOSED in (t.dep_, name.dep_) and abs(t.i - name.i) <= _APPOSED_REACH))
+                    and (
+                        abs(t.i - name.i) <= _NEXT_TO
+                        or (_APPOSED in (t.dep_, name.dep_) and abs(t.i - name.i) <= _APPOSED_REACH)
+                    )
                 ):
                     names.add(token.lower_)
         return names
@@ -99,17 +103,58 @@ class AdultReferents:
 def said_of(span: Span, who: frozenset[str]) -> bool:
     """Whether the subject of the cue's clause holds one of the words `who`: "*I*'m fairly confident", "*we*'re
     hopeful rather than confident", "*mum* got tearful"."""
+    subject = clause_subject(span)
+    if subject is None:
+        return False
+    return bool(({t.lower_ for t in subject.subtree} | {subject.lemma_.lower()}) & who)
+
+
+def clause_subject(span: Span) -> Token | None:
+    """The subject of the clause the cue words `span` belong to ("*she* was tearful"), if the parse gives one."""
     inside = {t.i for t in span}
-    root = next((t for t in span if t.head.i not in inside or t.head == t), span[0])
-    node = root
+    node = next((t for t in span if t.head.i not in inside or t.head == t), span[0])
     for _ in range(4):
         subjects = [c for c in node.children if c.dep_ in _SUBJECTS and c.i not in inside]
         if subjects:
-            words = {t.lower_ for t in subjects[0].subtree} | {subjects[0].lemma_.lower()}
-            return bool(words & who)
+            return subjects[0]
         if node.dep_ not in _CLAUSE_DEPS and not (node.dep_ == "dobj" and node.head.lemma_ in _HAVING):
-            return False
+            return None
         if node.head == node:
-            return False
+            return None
         node = node.head
+    return None
+
+
+_PRONOUNS = {"she", "her", "he", "him"}
+_LOOKBACK_TURNS = 3  # turns before the sentence searched for whom a pronoun stands for
+
+
+def names_an_adult(
+    docs: list[Doc], turn: int, pronoun: Token, speakers: set[str], not_child: set[str], genders: dict[str, set[str]]
+) -> bool:
+    """Whether a "he" or "she" that reports words stands for an adult: the nearest earlier word of
+    its gender for a person (in this turn or the few before, either speaker) is a word for an adult
+    (not_child: "mum", "dad") rather than one for a child or a name, and the sentence does not speak of
+    an adult of that gender itself. Words for someone's relative ("her mum") and possessors ("mum's
+    partner") are passed over, and so is the one who tells of it ("mum says she's been cutting": she is
+    not mum); with no such word it is the child."""
+    gender = genders.get(pronoun.lower_)
+    if not gender:
+        return False
+    spans = [docs[turn][: pronoun.i]] + [docs[t][:] for t in range(turn - 1, max(-1, turn - 1 - _LOOKBACK_TURNS), -1)]
+    for span in spans:
+        for tok in reversed(span):
+            if tok.dep_ == "poss" or any(c.dep_ == "poss" for c in tok.children):
+                continue
+            word = tok.lower_
+            if tok.pos_ in {"NOUN", "PROPN"} and word in gender and word in speakers | not_child:
+                if tok.dep_ in _SUBJECTS and any(a.dep_ == "ccomp" and a.head == tok.head for a in pronoun.ancestors):
+                    return False  # "mum says she's been cutting herself": the one telling is someone else
+                if word not in not_child:
+                    return False
+                # "She said mum holds her head": who speaks of mum is not mum
+                rest = pronoun.doc[pronoun.i + 1 : pronoun.sent.end]
+                return not any(t.lower_ in gender and t.lower_ not in _PRONOUNS | speakers for t in rest)
+            if tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON":
+                return False  # a name: as likely the child as anyone
     return False

@@ -3,12 +3,12 @@ rules give them, and the caller's answers to the worker's questions."""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from assistant.extract.analysis import SIGN, SUPPORT, Analyser, CallText, Sentence
 from assistant.extract.mentions import Mention, quote_bounds
-from assistant.extract.referents import AdultReferents, said_of
+from assistant.extract.referents import AdultReferents, clause_subject, names_an_adult, said_of
 from assistant.extract.status import Trigger, categories_reaching, find_triggers, status_from
 
 RULE_CONFIDENCE = 0.75
@@ -57,6 +57,9 @@ class RuleMentions:
         victims = analyser.knowledge.status_rules.adult_victims
         reporting = frozenset(analyser.knowledge.child_voice.reporting_verbs)
         self.adults = AdultReferents(victims, reporting) if victims else None
+        voice = analyser.knowledge.child_voice
+        self.child_words = set(voice.speakers)
+        self.genders = {"she": set(voice.female_words), "he": set(voice.male_words)}
 
     def find(self, call: CallText) -> list[Mention]:
         triggers = [find_triggers(self.analyser, doc) for doc in call.docs]
@@ -66,6 +69,19 @@ class RuleMentions:
         # a supporting cue backs up a factor that other cues or an answer find, never reports it alone
         found = {m.factor for m in mentions if not m.supporting and m.source != "question"}
         return [m for m in mentions if not m.supporting or m.factor in found]
+
+    def _not_the_subject(self, call: CallText, turn: int, cue: Span, factor: str) -> bool:
+        """Whether the cue's clause is about one of the factor's `not_subjects`, by name or by a "she"/"he"
+        that stands for them."""
+        who = self.not_subjects[factor]
+        if said_of(cue, who):
+            return True
+        subject = clause_subject(cue)
+        return (
+            subject is not None
+            and subject.lower_ in self.genders
+            and names_an_adult(call.docs, turn, subject, self.child_words, set(who), self.genders)
+        )
 
     def _statements(self, call: CallText, triggers: list[list[Trigger]], cues: list) -> list[Mention]:
         out: list[Mention] = []
@@ -86,8 +102,8 @@ class RuleMentions:
                     continue
                 if any(s < end and start < e for s, e in intros):
                     continue  # the caller's own job title ("probation officer"), not a fact about the family
-                if factor in self.not_subjects and said_of(doc[start:end], self.not_subjects[factor]):
-                    continue  # "I'm fairly confident", "mum got tearful": not the child
+                if factor in self.not_subjects and self._not_the_subject(call, sentence.turn, doc[start:end], factor):
+                    continue  # "I'm fairly confident", "mum got tearful", "how's mum? - she was tearful": not the child
                 if (
                     self.adults
                     and factor in self.adults.factors

@@ -24,6 +24,7 @@ class Trigger:
     start: int
     end: int
     passes: frozenset[str] = frozenset()  # a terminator: categories whose reach it does not end
+    contrast: bool = False  # a terminator that sets clauses against each other ("but"): contrast triggers reach past it
 
 
 def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
@@ -36,8 +37,8 @@ def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
         if (start, end) not in keep:
             continue
         # one phrase may have several rules (e.g. "since" reaching both ways and past a "but"): all apply
-        category, direction, scope, passes = analyser.trigger_info[analyser.nlp.vocab.strings[key]]
-        out[(start, end, key)] = Trigger(category, direction, scope, start, end, passes)
+        category, direction, scope, passes, contrast = analyser.trigger_info[analyser.nlp.vocab.strings[key]]
+        out[(start, end, key)] = Trigger(category, direction, scope, start, end, passes, contrast)
     return sorted(out.values(), key=lambda t: t.start)
 
 
@@ -58,7 +59,9 @@ def categories_reaching(
         if trig.direction == "contrast":
             # reaches what was said before the contrast word ("but", "though") that comes before it:
             # "she had depression after Ruby, but she's been alright with that side since"
-            contrast = max((t for t in terminators if t.end <= trig.start), key=lambda t: t.start, default=None)
+            contrast = max(
+                (t for t in terminators if t.contrast and t.end <= trig.start), key=lambda t: t.start, default=None
+            )
             if contrast is not None and end <= contrast.start:
                 gap = contrast.start - end
                 found[trig.category] = min(found.get(trig.category, gap), gap)
