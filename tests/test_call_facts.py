@@ -77,11 +77,12 @@ def caller(text: str) -> tuple[str, str]:
         ([caller("I look after two little boys in the week, I'm registered with Ofsted.")], "early_years"),
         ([caller("Good morning, I'm a solicitor, I act for the mother. There's a police record of the assault.")],
          "other"),
+        ([caller("Hi, it's Jo, school nursing, I cover the high schools in town.")], "health"),
     ],
     ids=["school nurse", "dsl at a nursery", "dsl at a school", "nearest service", "police said to ring",
          "rang the police", "worried about his dad", "his nan", "next-door neighbour", "i live in a flat",
          "it's his dad", "speech recognition", "refuges", "plural by lemma", "grandchildren", "registered",
-         "solicitor"],  # fmt: skip
+         "solicitor", "school nursing"],  # fmt: skip
 )
 def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)
@@ -154,6 +155,12 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
              caller("No. So I couldn't tell you if she knows we're referring.")],
             "unknown", "knows we're referring",
         ),
+        # "going to ring" names the call; the worker's "we won't tell them who called" asks nothing
+        (
+            [worker("does the family know you were going to ring"), caller("no and please dont tell them it was me"),
+             worker("we wont tell them who called do you know the address"), caller("yeah its number fourteen")],
+            "no", "no and please dont tell them",
+        ),
         # a parent who calls: a question about the other parent decides
         (
             [caller("Hi, I'm calling about my kids, I'm their dad, we split up last year."),
@@ -164,7 +171,7 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
     ids=["phrase about the call", "sat next to me", "she doesn't", "first words", "not yet", "doubt", "no idea",
          "worker checks no", "worker checks yes", "unpunctuated", "parent calling", "are they aware", "consent",
          "i have", "not informed", "holding off", "with consent", "statement yes", "statement no", "said to mum",
-         "neither of them", "if she knows", "parent calling, other parent asked"],  # fmt: skip
+         "neither of them", "if she knows", "going to ring", "parent calling, other parent asked"],  # fmt: skip
 )
 def test_parents_aware(analyser, turns: list, aware: str, quote: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)
