@@ -79,6 +79,13 @@ def test_a_time_after_but_reaches_back_and_one_after_and_she_does_not(extractor:
     assert found(extractor, current)["child_mental_health"].status == "present"
 
 
+def test_before_that_puts_what_follows_in_the_past(extractor: Extractor) -> None:
+    said_after = "He's been off since October. Before that he was in every day."
+    assert found(extractor, said_after)["school_engagement"].status == "historical"
+    current = "She's been drinking since Christmas, before that she was fine."
+    assert found(extractor, current)["parental_substance_misuse"].status == "present"
+
+
 def test_contrast_is_only_for_terminate_rules() -> None:
     assert StatusRule(phrase="but", category="terminate", contrast=True).contrast
     with pytest.raises(ValueError, match="terminate rules only"):
