@@ -161,6 +161,12 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
              worker("we wont tell them who called do you know the address"), caller("yeah its number fourteen")],
             "no", "no and please dont tell them",
         ),
+        # unpunctuated "didnt" and "doesnt", said in passing after a question about something else
+        (
+            [worker("and what did dad say about it"),
+             caller("dads aware of the bruise yeah but er i didnt mention id be calling you no he doesnt know about this")],
+            "no", "mention id be calling",
+        ),
         # a parent who calls: a question about the other parent decides
         (
             [caller("Hi, I'm calling about my kids, I'm their dad, we split up last year."),
@@ -171,7 +177,7 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
     ids=["phrase about the call", "sat next to me", "she doesn't", "first words", "not yet", "doubt", "no idea",
          "worker checks no", "worker checks yes", "unpunctuated", "parent calling", "are they aware", "consent",
          "i have", "not informed", "holding off", "with consent", "statement yes", "statement no", "said to mum",
-         "neither of them", "if she knows", "going to ring", "parent calling, other parent asked"],  # fmt: skip
+         "neither of them", "if she knows", "going to ring", "didnt mention", "parent calling, other parent asked"],  # fmt: skip
 )
 def test_parents_aware(analyser, turns: list, aware: str, quote: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)

@@ -17,7 +17,7 @@ from assistant.records import Transcript
 # "n't" too: the tokenizer gives "doesn't" the norm "not" but a corpus phrase "does n't" keeps "n't".
 _NORM_FIX = {"m": "am", "'m": "am", "re": "are", "'re": "are", "ve": "have", "'ve": "have", "ll": "will",
              "'ll": "will", "mom": "mum", "mam": "mum", "n't": "not", "n’t": "not", "’m": "am", "’re": "are",
-             "’ve": "have"}  # fmt: skip
+             "’ve": "have", "did": "did"}  # fmt: skip  # "did": spaCy norms the "did" of an unpunctuated "didnt" as "do"
 _LONG_SENTENCE = 45  # tokens; unpunctuated speech is cut into windows of this size
 _WINDOW_STRIDE = 30
 
