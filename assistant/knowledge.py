@@ -120,20 +120,13 @@ class StatusRule(_Strict):
 
     _clean = field_validator("phrase")(classmethod(lambda cls, v: _clean_phrases([v])[0]))
 
-    @field_validator("passes")
+    @field_validator("passes", "contrast")
     @classmethod
-    def _passes_only_terminate(cls, v: list[str], info: ValidationInfo) -> list[str]:
+    def _terminate_only(cls, v: Any, info: ValidationInfo) -> Any:
         if v and info.data.get("category") != "terminate":
-            raise ValueError("passes is for terminate rules only")
-        if any(c in {"terminate", "pseudo"} for c in v):
+            raise ValueError(f"{info.field_name} is for terminate rules only")
+        if info.field_name == "passes" and any(c in {"terminate", "pseudo"} for c in v):
             raise ValueError("passes lists categories of triggers that reach, not terminate or pseudo")
-        return v
-
-    @field_validator("contrast")
-    @classmethod
-    def _contrast_only_terminate(cls, v: bool, info: ValidationInfo) -> bool:
-        if v and info.data.get("category") != "terminate":
-            raise ValueError("contrast is for terminate rules only")
         return v
 
 
@@ -356,6 +349,10 @@ class ChildVoice(_Strict):
     )
 
     _clean = field_validator("*")(classmethod(lambda cls, v: _clean_phrases(v) if isinstance(v, list) else v))
+
+    def pronoun_genders(self) -> dict[str, set[str]]:
+        """The person words a "she" and a "he" can stand for."""
+        return {"she": set(self.female_words), "he": set(self.male_words)}
 
 
 EntityKind = Literal["person", "age", "organisation", "place", "date"]

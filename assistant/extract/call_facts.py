@@ -385,7 +385,7 @@ def _answer(
 def child_voice(analyser: Analyser, call: CallText) -> list[ChildVoice]:
     cfg = analyser.knowledge.child_voice
     verbs, speakers, not_child = set(cfg.reporting_verbs), set(cfg.speakers), set(cfg.not_child)
-    genders = {"she": set(cfg.female_words), "he": set(cfg.male_words)}
+    genders = cfg.pronoun_genders()
     out: list[ChildVoice] = []
     for sentence in call.sentences:
         if sentence.speaker == "worker":

@@ -59,7 +59,7 @@ class RuleMentions:
         self.adults = AdultReferents(victims, reporting) if victims else None
         voice = analyser.knowledge.child_voice
         self.child_words = set(voice.speakers)
-        self.genders = {"she": set(voice.female_words), "he": set(voice.male_words)}
+        self.genders = voice.pronoun_genders()
 
     def find(self, call: CallText) -> list[Mention]:
         triggers = [find_triggers(self.analyser, doc) for doc in call.docs]
