@@ -83,8 +83,13 @@ class FactorDef(_Strict):
         description="Words that, as the subject of a cue's clause, make it about someone the factor is not about "
         "('I'm confident' is the caller, not the child's resilience).",
     )
+    not_cues: list[str] = Field(
+        default_factory=list,
+        description="Phrases in which a cue word means something else ('missing school', 'missing out'): a cue "
+        "inside one of them is no cue.",
+    )
 
-    _clean = field_validator("cues", "signs", "question_cues", "supporting_cues", "not_subjects")(
+    _clean = field_validator("cues", "signs", "question_cues", "supporting_cues", "not_subjects", "not_cues")(
         classmethod(lambda cls, v: _clean_phrases(v))
     )
 
@@ -161,12 +166,35 @@ class AdultVictims(_Strict):
         return v
 
 
+class PastTense(_Strict):
+    """A cue told in the simple past shares the past of its sentence: "dad had a breakdown a couple of years
+    ago, he was off work for six months with depression" is all history, not a current depression."""
+
+    same_factor: bool = Field(
+        True,
+        description="A cue whose clause is in the simple past takes 'historical' from another cue of the same "
+        "factor in its sentence that a historical trigger reaches.",
+    )
+    recent: list[str] = Field(
+        default_factory=list,
+        description="Words that make a past-tense clause recent, so it stays current ('he hit her on Saturday').",
+    )
+    contrast_reaches_previous_sentence: bool = Field(
+        False,
+        description="A sentence that opens with a contrast word ('But she's been well for years now') lets its "
+        "contrast triggers reach the sentence before it in the same turn.",
+    )
+
+    _clean = field_validator("recent")(classmethod(lambda cls, v: _clean_phrases(v)))
+
+
 class StatusRules(_Strict):
     version: str
     forward_scope: int = Field(8, ge=1)
     backward_scope: int = Field(6, ge=1)
     rules: list[StatusRule]
     adult_victims: AdultVictims | None = None
+    past_tense: PastTense | None = None
 
 
 class AnswerPhrases(_Strict):

@@ -78,11 +78,14 @@ def caller(text: str) -> tuple[str, str]:
         ([caller("Good morning, I'm a solicitor, I act for the mother. There's a police record of the assault.")],
          "other"),
         ([caller("Hi, it's Jo, school nursing, I cover the high schools in town.")], "health"),
+        ([caller("Oh hello, I don't know if I'm ringing the right place, it's about the kiddies next door.")],
+         "family_or_public"),
+        ([caller("I'm a piano teacher, I teach privately, I go into people's homes.")], "other"),
     ],
     ids=["school nurse", "dsl at a nursery", "dsl at a school", "nearest service", "police said to ring",
          "rang the police", "worried about his dad", "his nan", "next-door neighbour", "i live in a flat",
          "it's his dad", "speech recognition", "refuges", "plural by lemma", "grandchildren", "registered",
-         "solicitor", "school nursing"],  # fmt: skip
+         "solicitor", "school nursing", "kiddies next door", "piano teacher"],  # fmt: skip
 )
 def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)
@@ -173,11 +176,28 @@ def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[
              worker("Does their mum know you're calling?"), caller("No, she'd go mad.")],
             "no", "No, she'd go mad.",
         ),
+        # an anonymous neighbour: the family will not know who called
+        ([caller("It's about the little boy next door. I don't want her knowing it was me, we share a wall.")],
+         "no", "don't want her knowing"),
+        # a question about what the child said of mum and dad is not about the family knowing
+        (
+            [worker("Has he said anything about how things are between mum and dad?"),
+             caller("Only that they shout a lot. I don't know any more than that."),
+             worker("Has anyone said anything to mum or dad about what he's told you?"), caller("No, nothing.")],
+            "no", "No",
+        ),
+        # the caller does not know yet whether a colleague has told them
+        (
+            [worker("Do the parents know you're referring to us?"),
+             caller("The registrar was going to speak to them, and I don't know yet whether she has.")],
+            "unknown", "don't know yet whether she has",
+        ),
     ],
     ids=["phrase about the call", "sat next to me", "she doesn't", "first words", "not yet", "doubt", "no idea",
          "worker checks no", "worker checks yes", "unpunctuated", "parent calling", "are they aware", "consent",
          "i have", "not informed", "holding off", "with consent", "statement yes", "statement no", "said to mum",
-         "neither of them", "if she knows", "going to ring", "didnt mention", "parent calling, other parent asked"],  # fmt: skip
+         "neither of them", "if she knows", "going to ring", "didnt mention", "parent calling, other parent asked", "not knowing it was me",
+         "said anything about", "not yet whether"],  # fmt: skip
 )
 def test_parents_aware(analyser, turns: list, aware: str, quote: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)

@@ -282,3 +282,13 @@ def test_a_story_about_another_family_reaches_the_end_of_its_sentence(extractor:
     # ...but not past a "but" that turns to this family
     ours = "There was another family last year where dad was using heroin, but here mum is drinking heavily every night."
     assert factors(extractor.extract(call(caller(ours))))["parental_substance_misuse"].status == "present"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["He's missing a day or two most weeks.", "shes really upset about oliwia missing school", "he knows ollie is missing out"],
+)
+def test_a_cue_word_inside_a_not_cue_phrase_is_no_cue(extractor: Extractor, line: str) -> None:
+    assert "missing_episodes" not in factors(extractor.extract(call(caller(line))))
+    went = "She went missing on Friday night and the police found her on Sunday."
+    assert factors(extractor.extract(call(caller(went))))["missing_episodes"].status == "present"

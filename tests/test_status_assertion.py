@@ -112,3 +112,30 @@ def test_passes_on_a_rule_that_is_not_a_terminator_names_the_file_and_rule(corpu
     assert message.startswith(str(path))
     assert f"rules.{index}.passes" in message and "terminate rules only" in message
 
+
+
+def test_a_cue_told_in_the_simple_past_shares_the_past_of_its_sentence(extractor: Extractor) -> None:
+    alone = "Mum told me he was off work for six months with depression."
+    assert found(extractor, alone)["parental_mental_health"].status == "present"
+    with_past = "Mum told me dad had a breakdown a couple of years ago, he was off work for six months with depression."
+    assert found(extractor, with_past)["parental_mental_health"].status == "historical"
+
+
+def test_a_recent_past_tense_clause_stays_current(extractor: Extractor) -> None:
+    undated = "Dad used to hit mum years ago, and he punched mum in front of the kids."
+    assert found(extractor, undated)["domestic_abuse"].status == "historical"
+    recent = "Dad used to hit mum years ago, and he punched mum on Saturday in front of the kids."
+    assert found(extractor, recent)["domestic_abuse"].status == "present"
+    ongoing = "He used to drink years ago, and he has been drinking every night since Christmas."
+    assert found(extractor, ongoing)["parental_substance_misuse"].status == "present"
+    relapse = "Mum has a long history of heroin use, but she tested positive for crack cocaine."
+    assert found(extractor, relapse)["parental_substance_misuse"].status == "present"
+
+
+def test_a_sentence_opening_with_but_reaches_back_to_the_one_before(extractor: Extractor) -> None:
+    before = "She had postnatal depression after Tyler, she was on antidepressants for about a year."
+    assert found(extractor, before)["parental_mental_health"].status == "present"
+    recovered = f"{before} But she's been well for a few years now."
+    assert found(extractor, recovered)["parental_mental_health"].status == "historical"
+    added = f"{before} And she's been struggling again for a few weeks now."
+    assert found(extractor, added)["parental_mental_health"].status == "present"

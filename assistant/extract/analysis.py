@@ -65,6 +65,7 @@ class CallText:
 
 SIGN = "~sign"  # suffix of the match label of a factor's signs
 SUPPORT = "~support"  # suffix of the match label of a factor's supporting cues
+NOT_CUE = "~not"  # suffix of the match label of a factor's not_cues
 
 
 class Analyser:
@@ -80,6 +81,7 @@ class Analyser:
             [(f.id, cue) for f in tax.factors for cue in f.cues]
             + [(f"{f.id}{SIGN}", sign) for f in tax.factors for sign in f.signs]
             + [(f"{f.id}{SUPPORT}", cue) for f in tax.factors for cue in f.supporting_cues]
+            + [(f"{f.id}{NOT_CUE}", phrase) for f in tax.factors for phrase in f.not_cues]
         )
         self.cues_norm = PhraseMatcher(vocab, attr="NORM")
         self.cues_lemma = PhraseMatcher(vocab, attr="LEMMA")
@@ -108,6 +110,9 @@ class Analyser:
             scope = rule.scope or (rules.backward_scope if rule.direction == "backward" else rules.forward_scope)
             self.trigger_info[key] = (rule.category, rule.direction, scope, frozenset(rule.passes), rule.contrast)
             self.triggers.add(key, [self.make(rule.phrase)])
+        self.recent = (
+            self._matcher(rules.past_tense.recent, "recent") if rules.past_tense and rules.past_tense.recent else None
+        )
         dialogue = knowledge.dialogue
         self.openers = self._matcher(dialogue.question_openers, "opener")
         self.answers = PhraseMatcher(vocab, attr="NORM")

@@ -6,10 +6,17 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from assistant.extract.analysis import SIGN, SUPPORT, Analyser, CallText, Sentence
+from assistant.extract.analysis import NOT_CUE, SIGN, SUPPORT, Analyser, CallText, Sentence
 from assistant.extract.mentions import Mention, quote_bounds
 from assistant.extract.referents import AdultReferents, clause_subject, names_an_adult, said_of
-from assistant.extract.status import Trigger, categories_reaching, find_triggers, status_from
+from assistant.extract.status import (
+    Trigger,
+    carried_back,
+    categories_reaching,
+    find_triggers,
+    status_from,
+    told_in_past,
+)
 
 RULE_CONFIDENCE = 0.75
 DIALOGUE_CONFIDENCE = 0.7
@@ -23,9 +30,13 @@ def cue_matches(analyser: Analyser, doc: Doc) -> list[tuple[str, int, int, str]]
     strings = analyser.nlp.vocab.strings
     found: dict[str, list] = {}
     kinds: dict[tuple[str, int, int], str] = {}
+    not_cues: dict[str, list[tuple[int, int]]] = {}
     for matcher in (analyser.cues_norm, analyser.cues_lemma):
         for key, start, end in matcher(doc):
             label = strings[key]
+            if label.endswith(NOT_CUE):
+                not_cues.setdefault(label.removesuffix(NOT_CUE), []).append((start, end))
+                continue
             factor, kind = label, "cue"
             for suffix, name in ((SIGN, "sign"), (SUPPORT, "support")):
                 if label.endswith(suffix):
@@ -36,6 +47,8 @@ def cue_matches(analyser: Analyser, doc: Doc) -> list[tuple[str, int, int, str]]
             found.setdefault(factor, []).append(doc[start:end])
     out = []
     for factor, spans in found.items():
+        # "missing school" is no missing episode: a cue inside one of the factor's not_cues is dropped
+        spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in not_cues.get(factor, []))]
         ranked = sorted(spans, key=lambda s: CUE_KINDS.index(kinds[(factor, s.start, s.end)]))
         for s in filter_spans(ranked):
             out.append((factor, s.start, s.end, kinds[(factor, s.start, s.end)]))
@@ -90,13 +103,15 @@ class RuleMentions:
             for i, doc in enumerate(call.docs)
         }
         adult_names = self.adults.adult_names(call.docs) if self.adults else set()
+        past = self.analyser.knowledge.status_rules.past_tense
         for sentence in call.sentences:
             if not speaker_is_caller(sentence):
                 continue
             span = sentence.span
             doc = span.doc
-            best: dict[tuple[str, str], Mention] = {}
             intros = intro_spans[sentence.turn]
+            back = self._carried_back(call, sentence, triggers) if past and past.contrast_reaches_previous_sentence else {}
+            found: list[tuple[str, int, int, str, str]] = []  # factor, start, end, kind, status
             for factor, start, end, kind in cues[sentence.turn]:
                 if start < span.start or end > span.end:
                     continue
@@ -113,11 +128,18 @@ class RuleMentions:
                         continue
                     factor = self.adults.redirect_to  # mum's black eye: harm to an adult, not to the child
                 cats = categories_reaching(triggers[sentence.turn], span.start, span.end, start, end)
+                for category, distance in back.items():
+                    cats.setdefault(category, distance)
                 status = status_from(cats)
                 if status is None:
                     continue
                 if kind == "sign" and status == "present":
                     status = "possible"  # a sign alone (a bruise, an empty fridge) may have another explanation
+                found.append((factor, start, end, kind, status))
+            if past and past.same_factor:
+                found = self._share_the_past(doc, found, triggers[sentence.turn])
+            best: dict[tuple[str, str], Mention] = {}
+            for factor, start, end, kind, status in found:
                 lo, hi = quote_bounds(span, start, end)
                 key = (factor, status)
                 if key not in best or (best[key].supporting and kind != "support"):
@@ -134,6 +156,37 @@ class RuleMentions:
                     )
             out.extend(best.values())
         return out
+
+    def _share_the_past(
+        self, doc: Doc, found: list[tuple[str, int, int, str, str]], triggers: list[Trigger]
+    ) -> list[tuple[str, int, int, str, str]]:
+        """A cue told in the simple past takes 'historical' from a cue of the same factor in its sentence
+        that a historical trigger reaches ("a breakdown a couple of years ago, he was off work with
+        depression"), unless a contrast word stands between them ("... but last month she tested positive")."""
+        contrasts = [t.start for t in triggers if t.category == "terminate" and t.contrast]
+        past = [(f, s) for f, s, _, _, status in found if status == "historical"]
+
+        def shares(factor: str, start: int) -> bool:
+            return any(
+                f == factor and not any(min(s, start) <= c < max(s, start) for c in contrasts) for f, s in past
+            )
+
+        return [
+            (f, s, e, k, "historical")
+            if status == "present" and shares(f, s) and told_in_past(doc, s, e, self.analyser.recent)
+            else (f, s, e, k, status)
+            for f, s, e, k, status in found
+        ]
+
+    @staticmethod
+    def _carried_back(call: CallText, sentence: Sentence, triggers: list[list[Trigger]]) -> dict[str, int]:
+        """What the next sentence of the same turn says of this one when it opens with a contrast word."""
+        same_turn = call.by_turn.get(sentence.turn, [])
+        after = [s for s in same_turn if s.span.start >= sentence.span.end]
+        if not after:
+            return {}
+        nxt = after[0].span
+        return carried_back(triggers[sentence.turn], nxt.start, nxt.end)
 
     def _answers(self, call: CallText, triggers: list[list[Trigger]], cues: list) -> list[Mention]:
         """A worker's question naming a factor, answered yes/no/unsure by the caller's next turn."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -93,3 +94,34 @@ def status_from(categories: dict[str, int] | set[str]) -> str | None:
         return "present"
     nearest = min(ranked, key=lambda c: (categories[c], _PRECEDENCE.index(c)))
     return STATUS_OF[nearest]
+
+
+def carried_back(triggers: list[Trigger], next_start: int, next_end: int) -> dict[str, int]:
+    """Categories that the next sentence's contrast triggers give this one, when that sentence opens with a
+    contrast word ("She had postnatal depression after Tyler. But she's been well for years now.")."""
+    inside = [t for t in triggers if t.start >= next_start and t.end <= next_end]
+    opener = next((t for t in inside if t.category == "terminate" and t.contrast and t.start <= next_start + 1), None)
+    if opener is None:
+        return {}
+    return {t.category: SENTENCE_DISTANCE for t in inside if t.direction == "contrast" and t.start >= opener.end}
+
+
+def told_in_past(doc: Doc, start: int, end: int, recent: PhraseMatcher | None) -> bool:
+    """Whether the clause of tokens [start, end) is told in the simple past ("he was off work", "she went
+    through rehab", "had been drinking") and says nothing that makes it recent ("on Saturday")."""
+    token = doc[start:end].root
+    while token.pos_ not in {"VERB", "AUX"} and token.head is not token:
+        token = token.head
+    if token.pos_ not in {"VERB", "AUX"}:
+        return False
+    auxes = [c for c in token.children if c.dep_ in {"aux", "auxpass"}]
+    if any(a.tag_ in {"VBZ", "VBP", "MD"} for a in auxes):
+        return False  # "has been", "is being", "will be"
+    if token.tag_ != "VBD" and not any(a.tag_ == "VBD" for a in auxes):
+        return False
+    if recent is not None:
+        lo = min(t.i for t in token.subtree)
+        hi = max(t.i for t in token.subtree) + 1
+        if any(lo <= s and e <= hi for _, s, e in recent(doc)):
+            return False
+    return True
