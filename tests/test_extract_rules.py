@@ -292,3 +292,11 @@ def test_a_cue_word_inside_a_not_cue_phrase_is_no_cue(extractor: Extractor, line
     assert "missing_episodes" not in factors(extractor.extract(call(caller(line))))
     went = "She went missing on Friday night and the police found her on Sunday."
     assert factors(extractor.extract(call(caller(went))))["missing_episodes"].status == "present"
+
+
+def test_an_adults_sexual_offences_record_is_a_risky_adult_not_harm_to_this_child(extractor: Extractor) -> None:
+    record = "He's on the register and he's got a sexual harm prevention order."
+    found = factors(extractor.extract(call(caller(record))))
+    assert "sexual_abuse" not in found and found["risky_adult"].status == "present"
+    shown = "He's been showing her indecent images on his phone."
+    assert factors(extractor.extract(call(caller(shown))))["sexual_abuse"].status == "present"
