@@ -123,7 +123,17 @@ class StatusRule(_Strict):
         "other terminators ('because', 'and he') do not.",
     )
 
-    _clean = field_validator("phrase")(classmethod(lambda cls, v: _clean_phrases([v])[0]))
+    @field_validator("phrase")
+    @classmethod
+    def _clean_phrase(cls, v: str) -> str:
+        phrase = _clean_phrases([v])[0]
+        _expand_phrases([phrase])  # alternatives in brackets must spell out
+        return phrase
+
+    @property
+    def phrases(self) -> list[str]:
+        """The phrase with its alternatives spelt out: "when (she|he) was (five|six)" gives four."""
+        return _expand_phrases([self.phrase])
 
     @field_validator("passes", "contrast")
     @classmethod

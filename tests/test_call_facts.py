@@ -310,3 +310,16 @@ def test_child_voice_pronouns(analyser, turns: list, quotes: list[str]) -> None:
 
     found = child_voice(analyser, analyser.analyse(transcript(HELLO, *turns)))
     assert [v.quote for v in found] == quotes
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    "said",
+    ["I said I'd ring you for some advice, he's given me permission to.",
+     "And she agreed I should phone you, I asked her first.",
+     "She knows, actually, I said to her I'd be checking with you.",
+     "She was fine about it, she said, 'Ring who you like, I've got nothing to hide.'"],
+)
+def test_parents_aware_from_the_callers_own_words(analyser, said: str) -> None:  # type: ignore[no-untyped-def]
+    call = transcript(HELLO, caller("I'm a health visitor in Thetford."), worker("Go on."), caller(said))
+    assert parents_aware(analyser, analyser.analyse(call))[0] == "yes"

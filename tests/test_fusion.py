@@ -44,3 +44,13 @@ def test_without_a_classifier_present_wins_as_before() -> None:
 def test_doubt_alone_does_not_remove_a_factor() -> None:
     [factor] = fuse([mention("present", 0, "rules", 0.05)], KINDS, CALL, doubt=0.2)
     assert factor.status == "present"
+
+
+def test_a_sure_classifier_finding_does_not_override_a_denial_in_its_own_turn() -> None:
+    denial = mention("ruled_out", 1, "rules", 0.99)
+    same_turn = Mention("domestic_abuse", "present", 0.99, 1, 0, 5, "classifier", 1, 0.99)
+    [factor] = fuse([denial, same_turn], KINDS, CALL)
+    assert factor.status == "ruled_out"
+    other_turn = Mention("domestic_abuse", "present", 0.99, 0, 0, 5, "classifier", 0, 0.99)
+    [factor] = fuse([denial, other_turn], KINDS, CALL)
+    assert factor.status == "present"

@@ -139,3 +139,18 @@ def test_a_sentence_opening_with_but_reaches_back_to_the_one_before(extractor: E
     assert found(extractor, recovered)["parental_mental_health"].status == "historical"
     added = f"{before} And she's been struggling again for a few weeks now."
     assert found(extractor, added)["parental_mental_health"].status == "present"
+
+
+def test_an_age_in_the_past_and_a_flight_put_a_concern_in_the_past(extractor: Extractor) -> None:
+    aged = "Her older cousin sexually abused her when she was eight, nine, ten."
+    assert found(extractor, aged)["sexual_abuse"].status == "historical"
+    fled = "They'd fled domestic abuse from her husband in Downham Market."
+    assert found(extractor, fled)["domestic_abuse"].status == "historical"
+    sober = "Her dad went to rehab after, and he's been sober two years now."
+    assert found(extractor, sober)["parental_substance_misuse"].status == "historical"
+
+
+def test_a_status_rule_with_unbalanced_brackets_is_refused() -> None:
+    assert len(StatusRule(phrase="when (she|he) was (five|six)", category="historical").phrases) == 4
+    with pytest.raises(ValueError, match="brackets"):
+        StatusRule(phrase="when (she|he was", category="historical")

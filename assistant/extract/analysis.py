@@ -109,7 +109,7 @@ class Analyser:
             key = f"trigger{i}"
             scope = rule.scope or (rules.backward_scope if rule.direction == "backward" else rules.forward_scope)
             self.trigger_info[key] = (rule.category, rule.direction, scope, frozenset(rule.passes), rule.contrast)
-            self.triggers.add(key, [self.make(rule.phrase)])
+            self.triggers.add(key, [self.make(p) for p in rule.phrases])
         self.recent = (
             self._matcher(rules.past_tense.recent, "recent") if rules.past_tense and rules.past_tense.recent else None
         )

@@ -12,6 +12,7 @@ from assistant.records import ACTIVE_STATUSES, Evidence, Factor, Transcript
 
 MAX_EVIDENCE = 3
 CLASSIFIER_OVERRIDE = 0.9
+DENIALS_THAT_HOLD = frozenset({"dialogue", "rules"})  # sources of a denial that no classifier finding in the same turn overrides
 INACTIVE = frozenset({"ruled_out", "historical"})  # a classifier-only mention this sure may still raise the status to present
 
 
@@ -62,7 +63,7 @@ def fuse(
         if anchored:
             # where cue words or the caller's answer fix the status, the classifier's guesses do not override
             # it, nor a "no" to the worker's question in the same answer ("No, dad doesn't drink at all")
-            denied_in = {m.turn for m in anchored if m.source == "dialogue" and m.status == "ruled_out"}
+            denied_in = {m.turn for m in anchored if m.source in DENIALS_THAT_HOLD and m.status == "ruled_out"}
             substantive = anchored + [m for m in substantive if m.source == "classifier" and m.status == "present"
                                       and m.confidence >= CLASSIFIER_OVERRIDE and m.turn not in denied_in]
         substantive = _settle_conflict(substantive, doubt)

@@ -115,9 +115,10 @@ def told_in_past(doc: Doc, start: int, end: int, recent: PhraseMatcher | None) -
     if token.pos_ not in {"VERB", "AUX"}:
         return False
     auxes = [c for c in token.children if c.dep_ in {"aux", "auxpass"}]
-    if any(a.tag_ in {"VBZ", "VBP", "MD"} for a in auxes):
+    past_perfect = token.tag_ == "VBN" and any(a.lower_ in {"'d", "d", "had"} for a in auxes)  # "they'd fled"
+    if not past_perfect and any(a.tag_ in {"VBZ", "VBP", "MD"} for a in auxes):
         return False  # "has been", "is being", "will be"
-    if token.tag_ != "VBD" and not any(a.tag_ == "VBD" for a in auxes):
+    if not past_perfect and token.tag_ != "VBD" and not any(a.tag_ == "VBD" for a in auxes):
         return False
     if recent is not None:
         lo = min(t.i for t in token.subtree)
