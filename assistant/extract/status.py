@@ -120,9 +120,5 @@ def told_in_past(doc: Doc, start: int, end: int, recent: PhraseMatcher | None) -
         return False  # "has been", "is being", "will be"
     if not past_perfect and token.tag_ != "VBD" and not any(a.tag_ == "VBD" for a in auxes):
         return False
-    if recent is not None:
-        lo = min(t.i for t in token.subtree)
-        hi = max(t.i for t in token.subtree) + 1
-        if any(lo <= s and e <= hi for _, s, e in recent(doc)):
-            return False
-    return True
+    clause = doc[token.left_edge.i : token.right_edge.i + 1]
+    return recent is None or not recent(clause)  # matched within the clause only
