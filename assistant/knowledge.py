@@ -228,8 +228,13 @@ class Dialogue(_Strict):
         description="Words that make a question about a risk ask whether things are fine (a 'yes' then rules it out)."
     )
     answer_window: int = Field(8, ge=1, description="Tokens at the start of an answer searched for its polarity.")
+    openers_not_asked: list[str] = Field(
+        default_factory=list,
+        description="Single words that open a worker's turn without being part of the question ('okay, any "
+        "worries at home?'): a positive state word among them does not make the question ask whether things are fine.",
+    )
 
-    _clean = field_validator("question_openers", "positive_state_words", "request_openers")(
+    _clean = field_validator("question_openers", "positive_state_words", "request_openers", "openers_not_asked")(
         classmethod(lambda cls, v: _clean_phrases(v))
     )
 

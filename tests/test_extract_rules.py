@@ -56,6 +56,39 @@ def test_no_to_a_question_rules_the_factor_out_with_the_callers_words_first(extr
 
 
 @pytest.mark.parametrize(
+    ("question", "answer", "factor", "status"),
+    [
+        # a question whether things are fine: "yes" rules the risk out
+        ("Is mum's mental health okay at the moment?", "Yes, she's fine.", "parental_mental_health", "ruled_out"),
+        # "okay" only opens the turn: "no" rules it out
+        ("okay any other worries at home arguments anything like that", "no nothing um she lives with mum and dad",
+         "domestic_abuse", "ruled_out"),
+        ("Right, well, any drinking or drugs at home?", "No, none.", "parental_substance_misuse", "ruled_out"),
+    ],
+)
+def test_a_question_asks_whether_things_are_fine_only_after_its_opening_words(
+    extractor: Extractor, question: str, answer: str, factor: str, status: str
+) -> None:
+    assert factors(extractor.extract(call(worker(question), caller(answer))))[factor].status == status
+
+
+@pytest.mark.parametrize(
+    ("question", "asked", "not_asked"),
+    [
+        ("Any mental health issues for mum?", "parental_mental_health", "child_mental_health"),
+        ("Any mental health worries for him?", "child_mental_health", None),
+    ],
+)
+def test_words_naming_two_factors_ask_about_the_one_whose_subject_the_question_names(
+    extractor: Extractor, question: str, asked: str, not_asked: str | None
+) -> None:
+    found = factors(extractor.extract(call(worker(question), caller("No, nothing that I know of."))))
+    assert found[asked].status == "ruled_out"
+    if not_asked:
+        assert not_asked not in found
+
+
+@pytest.mark.parametrize(
     ("answer", "status"),
     [
         ("Yes, sadly.", "present"),

@@ -108,30 +108,25 @@ def test_a_classifier_only_finding_takes_its_status_from_the_head(analyser) -> N
     assert by_head.factors[0].detected_by == ["classifier"]
 
 
-def test_status_examples_are_the_sentences_that_hold_gold_quotes(tmp_path: Path, analyser) -> None:  # type: ignore[no-untyped-def]
+def _labelled(tmp_path: Path, worker: str, caller: str, factors: list[tuple[str, str, str]]):  # type: ignore[no-untyped-def]
+    """One labelled call of a question and an answer, with gold (factor, status, quote)s."""
     path = tmp_path / "c.json"
-    path.write_text(
-        json.dumps(
-            {
-                "id": "c",
-                "turns": [
-                    {"speaker": "worker", "text": "Does dad drink?"},
-                    {"speaker": "caller", "text": "No, he doesn't drink at all. Mum used to drink years ago."},
-                ],
-                "gold": {
-                    "caller_role": "school",
-                    "pathway": "advice_only",
-                    "parents_aware": "yes",
-                    "factors": [
-                        {"factor": "parental_substance_misuse", "status": "ruled_out", "evidence": ["he doesn't drink at all"]},
-                        {"factor": "neglect", "status": "historical", "evidence": ["Mum used to drink years ago"]},
-                    ],
-                },
-            }
-        ),
-        encoding="utf-8",
+    gold = {"caller_role": "school", "pathway": "advice_only", "parents_aware": "yes",
+            "factors": [{"factor": f, "status": s, "evidence": [q]} for f, s, q in factors]}
+    turns = [{"speaker": "worker", "text": worker}, {"speaker": "caller", "text": caller}]
+    path.write_text(json.dumps({"id": "c", "turns": turns, "gold": gold}), encoding="utf-8")
+    return load_labelled(path)
+
+
+def test_status_examples_are_the_sentences_that_hold_gold_quotes(tmp_path: Path, analyser) -> None:  # type: ignore[no-untyped-def]
+    call = _labelled(
+        tmp_path,
+        "Does dad drink?",
+        "No, he doesn't drink at all. Mum used to drink years ago.",
+        [("parental_substance_misuse", "ruled_out", "he doesn't drink at all"),
+         ("neglect", "historical", "Mum used to drink years ago")],
     )
-    examples = status_examples(analyser, [load_labelled(path)])
+    examples = status_examples(analyser, [call])
     got = {(ex.text, ex.status): ex.triggers for ex in examples}
     assert set(got) == {
         ("No, he doesn't drink at all.", "ruled_out"),
@@ -139,3 +134,37 @@ def test_status_examples_are_the_sentences_that_hold_gold_quotes(tmp_path: Path,
     }
     assert "negated" in got[("No, he doesn't drink at all.", "ruled_out")]
     assert "historical" in got[("Mum used to drink years ago.", "historical")]
+
+
+def test_the_head_reads_whether_the_factor_is_a_strength(tmp_path: Path) -> None:
+    # "no, she's always clean and fed" rules neglect out and shows a stable home: the same sentence
+    answers = ["no, she's always clean and fed", "no, the house is spotless", "no, he's in school every day"]
+    examples = _examples() + [StatusExample(t, "ruled_out", frozenset({"negated"})) for t in answers]
+    examples += [StatusExample(t, "present", frozenset({"negated"}), strength=True) for t in answers]
+    encoder = HashingEncoder()
+    head = fit_status_head(examples, encoder.encode([ex.text for ex in examples]))
+    assert head is not None and head.reads_kind
+    vector = encoder.encode(["no, she's always clean and fed"])[0]
+    assert head.predict(vector, frozenset({"negated"}), strength=False)[0] == "ruled_out"
+    assert head.predict(vector, frozenset({"negated"}), strength=True)[0] == "present"
+    # the flag travels in the JSON; a head saved before it reads no kind
+    path = tmp_path / "head.json"
+    path.write_text(_factor_head(head).to_json(), encoding="utf-8")
+    loaded = FactorHead.load(path)
+    assert loaded.status is not None and loaded.status.reads_kind
+    assert loaded.status.predict(vector, frozenset({"negated"}), strength=True)[0] == "present"
+    blind = fit_status_head(examples, encoder.encode([ex.text for ex in examples]), reads_kind=False)
+    assert blind is not None and not blind.reads_kind
+    assert blind.coef.shape[1] == head.coef.shape[1] - 1
+
+
+def test_status_examples_say_which_are_about_a_strength(tmp_path: Path, analyser) -> None:  # type: ignore[no-untyped-def]
+    sentence = "No, she's always clean and fed, the house is spotless."
+    call = _labelled(
+        tmp_path,
+        "Any neglect?",
+        sentence,
+        [("neglect", "ruled_out", "No, she's always clean and fed"), ("stable_home", "present", "the house is spotless")],
+    )
+    got = {(ex.text, ex.status, ex.strength) for ex in status_examples(analyser, [call])}
+    assert got == {(sentence, "ruled_out", False), (sentence, "present", True)}

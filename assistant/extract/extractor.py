@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.extract.analysis import Analyser, CallText
 from assistant.extract.call_facts import caller_role, child_voice, parents_aware
 from assistant.extract.classifier import ClassifierError, FactorHead
@@ -32,6 +34,7 @@ class ExtractOptions:
     doubt_threshold: float | None = 0.5  # cue words the classifier gives less than this lose to an explicit denial or past (dev CV: 0.2 to 0.5 the same; 0.5 on 60 new calls: one negation/time error fewer)
     strength_cue_floor: float | None = 0.05  # cue words for a strength the classifier gives less than this are dropped (fusion)
     doubted_denial: float | None = 0.8  # a denial read by the rules in a sentence the classifier gives at least this: the status head reads it (dev CV 0.7 to 0.9 the same)
+    sentence_alone: str = "off"  # also read each sentence without its turn and combine: "off", "max" or "mean"
 
 
 class Extractor:
@@ -101,20 +104,26 @@ class Extractor:
             self.encoder, [s.text for s in sentences], [turns[s.turn].text for s in sentences], self.head.features
         )
         probs = self.head.predict_proba(embeddings)
+        if self.options.sentence_alone != "off" and self.head.features.turn_context:
+            alone = self.head.predict_proba(
+                sentence_features(self.encoder, [s.text for s in sentences], ["" for _ in sentences], self.head.features)
+            )
+            probs = np.maximum(probs, alone) if self.options.sentence_alone == "max" else (probs + alone) / 2
         column = {f: i for i, f in enumerate(self.head.factors)}
         row_of = {s.index: r for r, s in enumerate(sentences)}
         opts = self.options
         triggers = {t: find_triggers(self.analyser, call.docs[t]) for t in {s.turn for s in sentences}}
-        read_by_head: dict[int, str] = {}  # sentence row -> the status head's status
+        read_by_head: dict[tuple[int, bool], str] = {}  # (sentence row, strength) -> the status head's status
 
-        def head_status(r: int) -> str:
-            """The status head's reading of the whole sentence of row r (once a sentence)."""
+        def head_status(r: int, factor: str) -> str:
+            """The status head's reading of the whole sentence of row r for a factor (once a sentence and kind)."""
             assert self.head is not None and self.head.status is not None
-            if r not in read_by_head:
+            strength = self.kinds.get(factor) == "strength"
+            if (r, strength) not in read_by_head:
                 span = sentences[r].span
                 kinds = trigger_kinds(triggers[sentences[r].turn], span.start, span.end)
-                read_by_head[r] = self.head.status.predict(embeddings[r], kinds)[0]
-            return read_by_head[r]
+                read_by_head[(r, strength)] = self.head.status.predict(embeddings[r], kinds, strength)[0]
+            return read_by_head[(r, strength)]
 
         for mention in mentions:
             if mention.source == "rules" and mention.sentence in row_of and mention.factor in column:
@@ -130,7 +139,7 @@ class Extractor:
                 ):
                     # "she's not missed a single day", "she doesn't mind, she'd take any help": a "not" the
                     # classifier reads as the factor being there; the status head reads the whole sentence
-                    mention.status = head_status(r)
+                    mention.status = head_status(r, mention.factor)
         covered = {(m.sentence, m.factor) for m in mentions}
         for r, sentence in enumerate(sentences):
             for factor, c in column.items():
@@ -152,7 +161,7 @@ class Extractor:
                 if status is None:
                     continue  # about someone outside the household
                 if self.head.status is not None:
-                    status = head_status(r)  # the whole sentence: "never missed a day" is no denial
+                    status = head_status(r, factor)  # the whole sentence: "never missed a day" is no denial
                 lo, hi = quote_bounds(span)
                 mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index, p))
         return mentions

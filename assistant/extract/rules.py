@@ -63,6 +63,7 @@ class RuleMentions:
     def __init__(self, analyser: Analyser) -> None:
         self.analyser = analyser
         self.dialogue = analyser.knowledge.dialogue
+        self.openers_not_asked = frozenset(self.dialogue.openers_not_asked)
         self.kinds = {f.id: f.kind for f in analyser.knowledge.taxonomy.factors}
         self.not_subjects = {
             f.id: frozenset(f.not_subjects) for f in analyser.knowledge.taxonomy.factors if f.not_subjects
@@ -242,7 +243,16 @@ class RuleMentions:
         strings = self.analyser.nlp.vocab.strings
         matches = [(strings[k], s, e) for k, s, e in self.analyser.question_cues(doc)]
         kept = {(s.start, s.end) for s in filter_spans([doc[s:e] for _, s, e in matches])}
-        return {f for f, s, e in matches if (s, e) in kept}
+        asked = [(f, s, e) for f, s, e in matches if (s, e) in kept]
+        # words naming two factors ("any mental health issues for mum?") ask about the one whose
+        # subject the question names: not about a factor whose `not_subjects` it names
+        named = {t.lower_ for t in doc} - {"i", "we", "you"}
+        shared = {(s, e) for f, s, e in asked if sum(1 for _, s2, e2 in asked if (s2, e2) == (s, e)) > 1}
+        return {
+            f
+            for f, s, e in asked
+            if (s, e) not in shared or not (named & self.not_subjects.get(f, frozenset()))
+        }
 
     def _polarity(self, doc: Doc) -> str | None:
         # phrases that start in the first words of the answer, read whole ("they do n't" is not "they do")
@@ -254,8 +264,17 @@ class RuleMentions:
         at_start = [(e - s, strings[k]) for k, s, e in matches if s == start]
         return max(at_start)[1]
 
+    def _asks_if_fine(self, question: Sentence) -> bool:
+        """Whether the question asks if things are fine ("is he okay at home?"), not counting the words
+        that only open the turn ("okay, any worries at home?")."""
+        doc = question.span.as_doc()
+        opening = 0
+        while opening < len(doc) and (doc[opening].is_punct or doc[opening].lower_ in self.openers_not_asked):
+            opening += 1
+        return any(start >= opening for _, start, _ in self.analyser.positive_state(doc))
+
     def _status(self, polarity: str, factor: str, question: Sentence) -> str:
-        inverted = self.kinds.get(factor) == "risk" and bool(self.analyser.positive_state(question.span.as_doc()))
+        inverted = self.kinds.get(factor) == "risk" and self._asks_if_fine(question)
         if polarity == "historical":
             return "historical"
         if polarity == "uncertain":

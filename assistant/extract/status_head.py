@@ -5,8 +5,9 @@ Without an anchor, the rules of ``corpus/status_rules.yaml`` cannot tell what a 
 the sentence reaches: "he's never missed a day" is not a denial, "he hasn't eaten since Friday" is not
 in the past. The head is a multinomial logistic regression over the sentence's features (those the
 factor head reads) and which kinds of status trigger the sentence holds, trained on the sentences of
-labelled calls that hold a gold quote, labelled with that factor's gold status. It is saved inside the
-factor head's JSON.
+labelled calls that hold a gold quote, labelled with that factor's gold status. It also reads whether the factor is a strength: one sentence
+often answers for two factors ("no, she's always clean and fed, the house is spotless" rules neglect
+out and shows a stable home). It is saved inside the factor head's JSON.
 """
 
 from __future__ import annotations
@@ -27,16 +28,23 @@ class StatusExample:
     status: str
     triggers: frozenset[str]  # the kinds of status trigger in the sentence
     context: str = ""  # the whole turn the sentence is in ("": the sentence stands alone)
+    strength: bool = False  # the gold factor is a strength
 
 
 @dataclass
 class StatusHead:
-    coef: np.ndarray  # (statuses, dim + triggers)
+    coef: np.ndarray  # (statuses, dim + triggers [+ 1 where it reads the factor's kind])
     intercept: np.ndarray  # (statuses,)
     provenance: dict[str, Any]
+    reads_kind: bool = False  # one more feature: 1 where the factor is a strength
 
-    def predict_proba(self, embeddings: np.ndarray, triggers: list[frozenset[str]]) -> np.ndarray:
-        x = features(embeddings, triggers)
+    def predict_proba(
+        self, embeddings: np.ndarray, triggers: list[frozenset[str]], strengths: list[bool] | None = None
+    ) -> np.ndarray:
+        if self.reads_kind:
+            x = features(embeddings, triggers, strengths if strengths is not None else [False] * len(triggers))
+        else:
+            x = features(embeddings, triggers)
         if x.shape[1] != self.coef.shape[1]:
             raise ValueError(f"the status head expects {self.coef.shape[1]} features, got {x.shape[1]}")
         z = x @ self.coef.T + self.intercept
@@ -44,9 +52,9 @@ class StatusHead:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def predict(self, embedding: np.ndarray, triggers: frozenset[str]) -> tuple[str, float]:
-        """The most likely status of one sentence and its probability."""
-        probs = self.predict_proba(embedding[None, :], [triggers])[0]
+    def predict(self, embedding: np.ndarray, triggers: frozenset[str], strength: bool = False) -> tuple[str, float]:
+        """The most likely status of one sentence for a factor (a strength or not) and its probability."""
+        probs = self.predict_proba(embedding[None, :], [triggers], [strength])[0]
         best = int(np.argmax(probs))
         return STATUSES[best], float(probs[best])
 
@@ -54,6 +62,7 @@ class StatusHead:
         return {
             "statuses": list(STATUSES),
             "triggers": list(TRIGGER_KINDS),
+            "reads_kind": self.reads_kind,
             "coef": np.round(self.coef, 6).tolist(),
             "intercept": np.round(self.intercept, 6).tolist(),
             "provenance": self.provenance,
@@ -65,9 +74,11 @@ class StatusHead:
             raise ValueError("status head made for other statuses or trigger kinds")
         coef = np.asarray(data["coef"], dtype=np.float32)
         intercept = np.asarray(data["intercept"], dtype=np.float32)
-        if coef.shape != (len(STATUSES), dim + len(TRIGGER_KINDS)) or intercept.shape != (len(STATUSES),):
+        reads_kind = bool(data.get("reads_kind", False))
+        width = dim + len(TRIGGER_KINDS) + int(reads_kind)
+        if coef.shape != (len(STATUSES), width) or intercept.shape != (len(STATUSES),):
             raise ValueError(f"status head of shape {coef.shape} does not fit {dim}-dimension embeddings")
-        return cls(coef, intercept, dict(data.get("provenance", {})))
+        return cls(coef, intercept, dict(data.get("provenance", {})), reads_kind)
 
 
 def trigger_kinds(triggers: list[Any], start: int, end: int) -> frozenset[str]:
@@ -75,23 +86,36 @@ def trigger_kinds(triggers: list[Any], start: int, end: int) -> frozenset[str]:
     return frozenset(t.category for t in triggers if start <= t.start and t.end <= end and t.category in TRIGGER_KINDS)
 
 
-def features(embeddings: np.ndarray, triggers: list[frozenset[str]]) -> np.ndarray:
+def features(
+    embeddings: np.ndarray, triggers: list[frozenset[str]], strengths: list[bool] | None = None
+) -> np.ndarray:
+    """The head's input: the sentence's features, its trigger kinds and (where given) whether the factor
+    is a strength."""
     flags = np.array([[kind in t for kind in TRIGGER_KINDS] for t in triggers], dtype=np.float32)
     flags = flags.reshape(len(triggers), len(TRIGGER_KINDS))
-    return np.hstack([embeddings.astype(np.float32), flags])
+    blocks = [embeddings.astype(np.float32), flags]
+    if strengths is not None:
+        blocks.append(np.array(strengths, dtype=np.float32).reshape(len(triggers), 1))
+    return np.hstack(blocks)
 
 
 def fit_status_head(
-    examples: list[StatusExample], embeddings: np.ndarray, c: float = 4.0, max_iter: int = 400
+    examples: list[StatusExample],
+    embeddings: np.ndarray,
+    c: float = 4.0,
+    max_iter: int = 400,
+    reads_kind: bool = True,
 ) -> StatusHead | None:
     """L2-regularised multinomial logistic regression (C * log-loss + 0.5 * |W|^2), classes weighted
-    to balance; None when the examples do not hold at least 2 of every status."""
+    to balance; None when the examples do not hold at least 2 of every status. With ``reads_kind`` it
+    also reads whether each example's factor is a strength."""
     from scipy.optimize import minimize
 
     counts = {s: sum(1 for ex in examples if ex.status == s) for s in STATUSES}
     if min(counts.values()) < 2:
         return None
-    x = features(embeddings, [ex.triggers for ex in examples]).astype(np.float64)
+    strengths = [ex.strength for ex in examples] if reads_kind else None
+    x = features(embeddings, [ex.triggers for ex in examples], strengths).astype(np.float64)
     y = np.array([STATUSES.index(ex.status) for ex in examples])
     onehot = np.eye(len(STATUSES))[y]
     weight = np.array([len(examples) / (len(STATUSES) * counts[STATUSES[k]]) for k in y])
@@ -115,6 +139,9 @@ def fit_status_head(
     digest = hashlib.sha256()
     for ex in examples:
         context = f"|{ex.context}" if ex.context else ""
-        digest.update(f"{ex.text}|{ex.status}|{','.join(sorted(ex.triggers))}{context}\n".encode())
+        kind = "|strength" if reads_kind and ex.strength else ""
+        digest.update(f"{ex.text}|{ex.status}|{','.join(sorted(ex.triggers))}{context}{kind}\n".encode())
     provenance = {"data_hash": digest.hexdigest(), "examples": len(examples), "per_status": counts, "c": c}
-    return StatusHead(theta[: k * d].reshape(k, d).astype(np.float32), theta[k * d :].astype(np.float32), provenance)
+    return StatusHead(
+        theta[: k * d].reshape(k, d).astype(np.float32), theta[k * d :].astype(np.float32), provenance, reads_kind
+    )

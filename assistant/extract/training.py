@@ -54,9 +54,10 @@ def call_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[Trainin
 
 
 def status_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[StatusExample]:
-    """Each caller sentence that holds a gold quote, with that factor's gold status (one example per
-    sentence and status) and the kinds of status trigger in it."""
-    out: dict[tuple[str, str, str], StatusExample] = {}
+    """Each caller sentence that holds a gold quote, with that factor's gold status and kind (one example
+    per sentence, status and kind) and the kinds of status trigger in it."""
+    out: dict[tuple[str, str, str, bool], StatusExample] = {}
+    kinds_of = {f.id: f.kind for f in analyser.knowledge.taxonomy.factors}
     for call in calls:
         text = analyser.analyse(call.transcript)
         triggers: dict[int, list[Trigger]] = {}
@@ -75,7 +76,9 @@ def status_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[Statu
                 triggers[turn] = find_triggers(analyser, text.docs[turn])
             kinds = trigger_kinds(triggers[turn], sentence.span.start, sentence.span.end)
             context = call.transcript.turns[turn].text
+            strength = kinds_of.get(gold.factor) == "strength"
             out.setdefault(
-                (call.transcript.id, sentence.text, gold.status), StatusExample(sentence.text, gold.status, kinds, context)
+                (call.transcript.id, sentence.text, gold.status, strength),
+                StatusExample(sentence.text, gold.status, kinds, context, strength),
             )
     return list(out.values())
