@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.extract.analysis import Analyser, CallText
 from assistant.extract.call_facts import caller_role, child_voice, parents_aware
 from assistant.extract.classifier import ClassifierError, FactorHead
@@ -34,7 +32,6 @@ class ExtractOptions:
     doubt_threshold: float | None = 0.5  # cue words the classifier gives less than this lose to an explicit denial or past (dev CV: 0.2 to 0.5 the same; 0.5 on 60 new calls: one negation/time error fewer)
     strength_cue_floor: float | None = 0.05  # cue words for a strength the classifier gives less than this are dropped (fusion)
     doubted_denial: float | None = 0.8  # a denial read by the rules in a sentence the classifier gives at least this: the status head reads it (dev CV 0.7 to 0.9 the same)
-    sentence_alone: str = "off"  # also read each sentence without its turn and combine: "off", "max" or "mean"
 
 
 class Extractor:
@@ -104,11 +101,6 @@ class Extractor:
             self.encoder, [s.text for s in sentences], [turns[s.turn].text for s in sentences], self.head.features
         )
         probs = self.head.predict_proba(embeddings)
-        if self.options.sentence_alone != "off" and self.head.features.turn_context:
-            alone = self.head.predict_proba(
-                sentence_features(self.encoder, [s.text for s in sentences], ["" for _ in sentences], self.head.features)
-            )
-            probs = np.maximum(probs, alone) if self.options.sentence_alone == "max" else (probs + alone) / 2
         column = {f: i for i, f in enumerate(self.head.factors)}
         row_of = {s.index: r for r, s in enumerate(sentences)}
         opts = self.options
