@@ -88,6 +88,12 @@ class FactorDef(_Strict):
         description="Phrases in which a cue word means something else ('missing school', 'missing out'): a cue "
         "inside one of them is no cue.",
     )
+    opposes: list[str] = Field(
+        default_factory=list,
+        description="A strength only: risks its cue words say are absent. Where the classifier alone finds one of "
+        "them in a sentence with this strength's cue words ('she never misses, attendance is ninety-six "
+        "percent'), the risk is read as ruled out.",
+    )
 
     _clean = field_validator("cues", "signs", "question_cues", "supporting_cues", "not_subjects", "not_cues")(
         classmethod(lambda cls, v: _clean_phrases(v))
@@ -451,6 +457,11 @@ def _check_taxonomy(path: Path, taxonomy: Taxonomy) -> None:
             raise KnowledgeError(f"{path}: factor {factor.id} is not in the contract's taxonomy")
         if factor.kind != expected:
             raise KnowledgeError(f"{path}: factor {factor.id} must have kind {expected}, not {factor.kind}")
+        wrong = [o for o in factor.opposes if SPEC_FACTORS.get(o) != "risk"]
+        if factor.opposes and factor.kind != "strength":
+            raise KnowledgeError(f"{path}: factor {factor.id}: only a strength opposes risks")
+        if wrong:
+            raise KnowledgeError(f"{path}: factor {factor.id} opposes {', '.join(wrong)}, which are not risks of the contract")
     missing = sorted(set(SPEC_FACTORS) - seen)
     if missing:
         raise KnowledgeError(f"{path}: factors missing from the taxonomy: {', '.join(missing)}")

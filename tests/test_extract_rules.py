@@ -333,3 +333,16 @@ def test_an_adults_sexual_offences_record_is_a_risky_adult_not_harm_to_this_chil
     assert "sexual_abuse" not in found and found["risky_adult"].status == "present"
     shown = "He's been showing her indecent images on his phone."
     assert factors(extractor.extract(call(caller(shown))))["sexual_abuse"].status == "present"
+
+
+@pytest.mark.parametrize(
+    ("answer", "is_young_carer"),
+    [
+        ("Her partner Mark has been brilliant. He does the night feeds and the shopping.", False),
+        ("My husband's retired too, he comes over and does the shopping.", False),
+        ("Jayden's eleven and he does the shopping and cooks for his mum every night.", True),
+    ],
+)
+def test_caring_done_by_an_adult_is_no_young_carer(extractor: Extractor, answer: str, is_young_carer: bool) -> None:
+    found = factors(extractor.extract(call(worker("Who else is at home?"), caller(answer))))
+    assert ("young_carer" in found and found["young_carer"].status == "present") == is_young_carer

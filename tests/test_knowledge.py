@@ -101,6 +101,19 @@ def test_factor_with_the_other_kind(corpus: Path) -> None:
     assert "factor neglect must have kind risk, not strength" in message
 
 
+@pytest.mark.parametrize(
+    ("fid", "opposes", "expected"),
+    [
+        ("stable_home", ["school_engagement"], "factor stable_home opposes school_engagement, which are not risks"),
+        ("stable_home", ["worry"], "factor stable_home opposes worry, which are not risks"),
+        ("neglect", ["education_absence"], "factor neglect: only a strength opposes risks"),
+    ],
+)
+def test_a_strength_opposes_only_risks(corpus: Path, fid: str, opposes: list[str], expected: str) -> None:
+    edit(corpus / "taxonomy.yaml", lambda d: factor(d, fid).update(opposes=opposes))
+    assert expected in load_error(corpus)
+
+
 def test_factor_with_an_invalid_kind_names_the_entry(corpus: Path) -> None:
     edit(corpus / "taxonomy.yaml", lambda d: factor(d, "young_carer").update(kind="worry"))
     message = load_error(corpus)

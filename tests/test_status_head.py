@@ -97,7 +97,7 @@ def _present_head() -> StatusHead:
 def test_a_classifier_only_finding_takes_its_status_from_the_head(analyser) -> None:  # type: ignore[no-untyped-def]
     call = Transcript.model_validate(
         {"id": "t", "turns": [{"speaker": "worker", "text": "How is he getting on at school?"},
-                              {"speaker": "caller", "text": "He's never missed a day, he's doing his mocks."}]}
+                              {"speaker": "caller", "text": "He's never been off once, he's doing his mocks."}]}
     )
     by_triggers = Extractor(analyser, HashingEncoder(), _factor_head(None)).extract(call)
     by_head = Extractor(analyser, HashingEncoder(), _factor_head(_present_head())).extract(call)
@@ -106,6 +106,22 @@ def test_a_classifier_only_finding_takes_its_status_from_the_head(analyser) -> N
     assert before["school_engagement"] == "ruled_out"  # the "never" read as a denial
     assert after["school_engagement"] == "present"
     assert by_head.factors[0].detected_by == ["classifier"]
+
+
+def test_a_strengths_cue_words_rule_out_the_risk_it_opposes_found_by_the_classifier_alone(analyser) -> None:  # type: ignore[no-untyped-def]
+    # the classifier finds education_absence in every caller sentence; school_engagement opposes it
+    head = _factor_head(_present_head(), fires="education_absence")
+    extractor = Extractor(analyser, HashingEncoder(), head)
+
+    def status(answer: str) -> str:
+        call = Transcript.model_validate(
+            {"id": "t", "turns": [{"speaker": "worker", "text": "How is his attendance?"},
+                                  {"speaker": "caller", "text": answer}]}
+        )
+        return {f.factor: f.status for f in extractor.extract(call).factors}["education_absence"]
+
+    assert status("He attends every day, ninety-six percent.") == "ruled_out"  # school_engagement's cue words
+    assert status("He was off for three weeks in March.") == "present"
 
 
 def _labelled(tmp_path: Path, worker: str, caller: str, factors: list[tuple[str, str, str]]):  # type: ignore[no-untyped-def]

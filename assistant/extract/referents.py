@@ -130,13 +130,19 @@ _LOOKBACK_TURNS = 3  # turns before the sentence searched for whom a pronoun sta
 
 
 def names_an_adult(
-    docs: list[Doc], turn: int, pronoun: Token, speakers: set[str], not_child: set[str], genders: dict[str, set[str]]
+    docs: list[Doc],
+    turn: int,
+    pronoun: Token,
+    speakers: set[str],
+    not_child: set[str],
+    genders: dict[str, set[str]],
+    adult_names: set[str] | frozenset[str] = frozenset(),
 ) -> bool:
     """Whether a "he" or "she" that reports words stands for an adult: the nearest earlier word of
     its gender for a person (in this turn or the few before, either speaker) is a word for an adult
     (not_child: "mum", "dad") rather than one for a child or a name, and the sentence does not speak of
-    an adult of that gender itself. Words for someone's relative ("her mum") and possessors ("mum's
-    partner") are passed over, and so is the one who tells of it ("mum says she's been cutting": she is
+    an adult of that gender itself, or it is a name the call gives an adult (``adult_names``). Words for
+    someone's relative ("her mum") and possessors ("mum's partner") are passed over, and so is the one who tells of it ("mum says she's been cutting": she is
     not mum); with no such word it is the child."""
     gender = genders.get(pronoun.lower_)
     if not gender:
@@ -155,6 +161,8 @@ def names_an_adult(
                 # "She said mum holds her head": who speaks of mum is not mum
                 rest = pronoun.doc[pronoun.i + 1 : pronoun.sent.end]
                 return not any(t.lower_ in gender and t.lower_ not in _PRONOUNS | speakers for t in rest)
+            if tok.pos_ == "PROPN" and tok.lower_ in adult_names:
+                return True  # a name the call gives an adult ("her partner Mark ... he does the night feeds")
             if tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON":
                 return False  # a name: as likely the child as anyone
     return False

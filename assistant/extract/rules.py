@@ -84,7 +84,9 @@ class RuleMentions:
         found = {m.factor for m in mentions if not m.supporting and m.source != "question"}
         return [m for m in mentions if not m.supporting or m.factor in found]
 
-    def _not_the_subject(self, call: CallText, turn: int, cue: Span, factor: str) -> bool:
+    def _not_the_subject(
+        self, call: CallText, turn: int, cue: Span, factor: str, adult_names: set[str] | frozenset[str] = frozenset()
+    ) -> bool:
         """Whether the cue's clause is about one of the factor's `not_subjects`, by name or by a "she"/"he"
         that stands for them."""
         who = self.not_subjects[factor]
@@ -94,7 +96,7 @@ class RuleMentions:
         return (
             subject is not None
             and subject.lower_ in self.genders
-            and names_an_adult(call.docs, turn, subject, self.child_words, set(who), self.genders)
+            and names_an_adult(call.docs, turn, subject, self.child_words, set(who), self.genders, adult_names)
         )
 
     def _statements(self, call: CallText, triggers: list[list[Trigger]], cues: list) -> list[Mention]:
@@ -118,7 +120,7 @@ class RuleMentions:
                     continue
                 if any(s < end and start < e for s, e in intros):
                     continue  # the caller's own job title ("probation officer"), not a fact about the family
-                if factor in self.not_subjects and self._not_the_subject(call, sentence.turn, doc[start:end], factor):
+                if factor in self.not_subjects and self._not_the_subject(call, sentence.turn, doc[start:end], factor, adult_names):
                     continue  # "I'm fairly confident", "mum got tearful", "how's mum? - she was tearful": not the child
                 if (
                     self.adults
