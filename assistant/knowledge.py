@@ -244,6 +244,14 @@ class Dialogue(_Strict):
         classmethod(lambda cls, v: _clean_phrases(v))
     )
 
+    @field_validator("openers_not_asked")
+    @classmethod
+    def _single_words(cls, v: list[str]) -> list[str]:
+        several = [w for w in v if " " in w]
+        if several:
+            raise ValueError(f"openers_not_asked are single words; {several} are not")
+        return v
+
 
 _GROUP = re.compile(r"\(([^()]*)\)")
 

@@ -64,6 +64,8 @@ def test_no_to_a_question_rules_the_factor_out_with_the_callers_words_first(extr
         ("okay any other worries at home arguments anything like that", "no nothing um she lives with mum and dad",
          "domestic_abuse", "ruled_out"),
         ("Right, well, any drinking or drugs at home?", "No, none.", "parental_substance_misuse", "ruled_out"),
+        # an opener that is the question itself still asks whether things are fine
+        ("Okay with mum's mental health now?", "Yes, she's fine.", "parental_mental_health", "ruled_out"),
     ],
 )
 def test_a_question_asks_whether_things_are_fine_only_after_its_opening_words(
@@ -76,7 +78,8 @@ def test_a_question_asks_whether_things_are_fine_only_after_its_opening_words(
     ("question", "asked", "not_asked"),
     [
         ("Any mental health issues for mum?", "parental_mental_health", "child_mental_health"),
-        ("Any mental health worries for him?", "child_mental_health", None),
+        # the question also names the child: it asks about both, as before
+        ("Have the parents mentioned any mental health worries for him?", "child_mental_health", None),
     ],
 )
 def test_words_naming_two_factors_ask_about_the_one_whose_subject_the_question_names(
@@ -341,6 +344,8 @@ def test_an_adults_sexual_offences_record_is_a_risky_adult_not_harm_to_this_chil
         ("Her partner Mark has been brilliant. He does the night feeds and the shopping.", False),
         ("My husband's retired too, he comes over and does the shopping.", False),
         ("Jayden's eleven and he does the shopping and cooks for his mum every night.", True),
+        # a "she" does not stand for a man's name
+        ("Mum's boyfriend Dean has moved in. She does all the cooking for her little brothers.", True),
     ],
 )
 def test_caring_done_by_an_adult_is_no_young_carer(extractor: Extractor, answer: str, is_young_carer: bool) -> None:

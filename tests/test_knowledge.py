@@ -114,6 +114,12 @@ def test_a_strength_opposes_only_risks(corpus: Path, fid: str, opposes: list[str
     assert expected in load_error(corpus)
 
 
+def test_openers_not_asked_are_single_words(corpus: Path) -> None:
+    edit(corpus / "dialogue.yaml", lambda d: d["openers_not_asked"].append("all right"))
+    message = load_error(corpus)
+    assert "openers_not_asked are single words" in message and "all right" in message
+
+
 def test_factor_with_an_invalid_kind_names_the_entry(corpus: Path) -> None:
     edit(corpus / "taxonomy.yaml", lambda d: factor(d, "young_carer").update(kind="worry"))
     message = load_error(corpus)

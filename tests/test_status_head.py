@@ -172,6 +172,16 @@ def test_the_head_reads_whether_the_factor_is_a_strength(tmp_path: Path) -> None
     blind = fit_status_head(examples, encoder.encode([ex.text for ex in examples]), reads_kind=False)
     assert blind is not None and not blind.reads_kind
     assert blind.coef.shape[1] == head.coef.shape[1] - 1
+    data = json.loads(_factor_head(blind).to_json())
+    del data["status"]["reads_kind"]  # as saved before heads read the kind
+    path.write_text(json.dumps(data), encoding="utf-8")
+    old = FactorHead.load(path).status
+    assert old is not None and not old.reads_kind
+    for strength in (False, True):
+        assert old.predict(vector, frozenset({"negated"}), strength=strength) == pytest.approx(
+            blind.predict(vector, frozenset({"negated"})), abs=1e-4
+        )
+    assert head.provenance["reads_kind"] and not blind.provenance["reads_kind"]
 
 
 def test_status_examples_say_which_are_about_a_strength(tmp_path: Path, analyser) -> None:  # type: ignore[no-untyped-def]

@@ -140,7 +140,14 @@ class Extractor:
                     mention.status = head_status(r, mention.factor)
         covered = {(m.sentence, m.factor) for m in mentions}
         # strengths the rules found present by their cue words, by sentence
-        strengths_said = {(m.sentence, m.factor) for m in mentions if m.source == "rules" and m.status == "present"}
+        strengths_said = {
+            (m.sentence, m.factor)
+            for m in mentions
+            if m.source == "rules"
+            and m.status == "present"
+            and not m.supporting  # a supporting cue never shows a strength by itself
+            and (m.support is None or opts.strength_cue_floor is None or m.support >= opts.strength_cue_floor)
+        }
         for r, sentence in enumerate(sentences):
             for factor, c in column.items():
                 p = float(probs[r, c])

@@ -5,6 +5,8 @@ words come from the corpus."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from spacy.tokens import Doc, Span, Token
 
 from assistant.knowledge import AdultVictims
@@ -31,9 +33,10 @@ class AdultReferents:
         self.children = frozenset(rules.children)
         self.window = rules.window
 
-    def adult_names(self, docs: list[Doc]) -> set[str]:
-        """Names that stand next to an adult's word somewhere in the call ("Her partner Dean", "Mum, Sophie")."""
-        names: set[str] = set()
+    def adult_names(self, docs: list[Doc]) -> dict[str, str]:
+        """Names that stand next to an adult's word somewhere in the call ("Her partner Dean", "Mum, Sophie"),
+        each with that word (lemma), which may say whether the adult is a "he" or a "she"."""
+        names: dict[str, str] = {}
         for doc in docs:
             for token in doc:
                 if token.pos_ != "PROPN":
@@ -41,19 +44,24 @@ class AdultReferents:
                 name = token  # "Stacey Crane": the first name stands with the last name it is part of
                 while name.dep_ == "compound" and name.head.pos_ == "PROPN" and name.head != name:
                     name = name.head
-                if any(
-                    self._is_adult_word(t)
-                    for t in (name.head, *name.children)
-                    if t.i != name.i
-                    and (
-                        abs(t.i - name.i) <= _NEXT_TO
-                        or (_APPOSED in (t.dep_, name.dep_) and abs(t.i - name.i) <= _APPOSED_REACH)
-                    )
-                ):
-                    names.add(token.lower_)
+                beside = next(
+                    (
+                        t
+                        for t in (name.head, *name.children)
+                        if t.i != name.i
+                        and self._is_adult_word(t)
+                        and (
+                            abs(t.i - name.i) <= _NEXT_TO
+                            or (_APPOSED in (t.dep_, name.dep_) and abs(t.i - name.i) <= _APPOSED_REACH)
+                        )
+                    ),
+                    None,
+                )
+                if beside is not None:
+                    names.setdefault(token.lower_, beside.lemma_.lower())
         return names
 
-    def hurt_adult(self, doc: Doc, start: int, end: int, adult_names: set[str]) -> bool:
+    def hurt_adult(self, doc: Doc, start: int, end: int, adult_names: Mapping[str, str]) -> bool:
         """Whether the cue doc[start:end] is about an adult woman who was hurt, not the child."""
         if any(t.lower_ in _MASCULINE for t in doc[start:end]):
             return False
@@ -81,7 +89,7 @@ class AdultReferents:
             return kind == "adult"
         return False
 
-    def _kind(self, token: Token, adult_names: set[str]) -> str | None:
+    def _kind(self, token: Token, adult_names: Mapping[str, str]) -> str | None:
         lemma = token.lemma_.lower()
         if lemma in self.adults:
             return "adult"
@@ -136,12 +144,13 @@ def names_an_adult(
     speakers: set[str],
     not_child: set[str],
     genders: dict[str, set[str]],
-    adult_names: set[str] | frozenset[str] = frozenset(),
+    adult_names: Mapping[str, str] | None = None,
 ) -> bool:
     """Whether a "he" or "she" that reports words stands for an adult: the nearest earlier word of
     its gender for a person (in this turn or the few before, either speaker) is a word for an adult
     (not_child: "mum", "dad") rather than one for a child or a name, and the sentence does not speak of
-    an adult of that gender itself, or it is a name the call gives an adult (``adult_names``). Words for
+    an adult of that gender itself, or it is a name the call gives an adult of that gender or of none
+    (``adult_names``: "her partner Mark", not "mum's boyfriend Dean" for a "she"). Words for
     someone's relative ("her mum") and possessors ("mum's partner") are passed over, and so is the one who tells of it ("mum says she's been cutting": she is
     not mum); with no such word it is the child."""
     gender = genders.get(pronoun.lower_)
@@ -161,7 +170,8 @@ def names_an_adult(
                 # "She said mum holds her head": who speaks of mum is not mum
                 rest = pronoun.doc[pronoun.i + 1 : pronoun.sent.end]
                 return not any(t.lower_ in gender and t.lower_ not in _PRONOUNS | speakers for t in rest)
-            if tok.pos_ == "PROPN" and tok.lower_ in adult_names:
+            beside = (adult_names or {}).get(tok.lower_) if tok.pos_ == "PROPN" else None
+            if beside is not None and not any(beside in words for g, words in genders.items() if g != pronoun.lower_):
                 return True  # a name the call gives an adult ("her partner Mark ... he does the night feeds")
             if tok.pos_ == "PROPN" and tok.ent_type_ == "PERSON":
                 return False  # a name: as likely the child as anyone

@@ -3,6 +3,8 @@ rules give them, and the caller's answers to the worker's questions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -64,6 +66,7 @@ class RuleMentions:
         self.analyser = analyser
         self.dialogue = analyser.knowledge.dialogue
         self.openers_not_asked = frozenset(self.dialogue.openers_not_asked)
+        self.question_starts = frozenset(q.split()[0] for q in self.dialogue.question_openers)
         self.kinds = {f.id: f.kind for f in analyser.knowledge.taxonomy.factors}
         self.not_subjects = {
             f.id: frozenset(f.not_subjects) for f in analyser.knowledge.taxonomy.factors if f.not_subjects
@@ -73,6 +76,8 @@ class RuleMentions:
         self.adults = AdultReferents(victims, reporting) if victims else None
         voice = analyser.knowledge.child_voice
         self.child_words = set(voice.speakers)
+        # words in a question that name the child: a child word or a "him"/"his" ("any worries for him?")
+        self.child_mentions = frozenset(self.child_words) | {"him", "his", "he"}
         self.genders = voice.pronoun_genders()
 
     def find(self, call: CallText) -> list[Mention]:
@@ -85,7 +90,7 @@ class RuleMentions:
         return [m for m in mentions if not m.supporting or m.factor in found]
 
     def _not_the_subject(
-        self, call: CallText, turn: int, cue: Span, factor: str, adult_names: set[str] | frozenset[str] = frozenset()
+        self, call: CallText, turn: int, cue: Span, factor: str, adult_names: Mapping[str, str] | None = None
     ) -> bool:
         """Whether the cue's clause is about one of the factor's `not_subjects`, by name or by a "she"/"he"
         that stands for them."""
@@ -105,7 +110,7 @@ class RuleMentions:
             i: (self.analyser.introductions(doc) if call.transcript.turns[i].speaker != "worker" else [])
             for i, doc in enumerate(call.docs)
         }
-        adult_names = self.adults.adult_names(call.docs) if self.adults else set()
+        adult_names = self.adults.adult_names(call.docs) if self.adults else {}
         past = self.analyser.knowledge.status_rules.past_tense
         for sentence in call.sentences:
             if not speaker_is_caller(sentence):
@@ -246,15 +251,18 @@ class RuleMentions:
         matches = [(strings[k], s, e) for k, s, e in self.analyser.question_cues(doc)]
         kept = {(s.start, s.end) for s in filter_spans([doc[s:e] for _, s, e in matches])}
         asked = [(f, s, e) for f, s, e in matches if (s, e) in kept]
-        # words naming two factors ("any mental health issues for mum?") ask about the one whose
-        # subject the question names: not about a factor whose `not_subjects` it names
+        # words naming two factors ("any mental health issues for mum?") ask about the one whose subject
+        # the question names: not about a factor whose `not_subjects` it names, unless it also names the
+        # child ("have the parents mentioned any worries for him?"), and never about none of them
         named = {t.lower_ for t in doc} - {"i", "we", "you"}
-        shared = {(s, e) for f, s, e in asked if sum(1 for _, s2, e2 in asked if (s2, e2) == (s, e)) > 1}
-        return {
-            f
-            for f, s, e in asked
-            if (s, e) not in shared or not (named & self.not_subjects.get(f, frozenset()))
-        }
+        if named & self.child_mentions:
+            return {f for f, _, _ in asked}
+        out: set[str] = set()
+        for span in {(s, e) for _, s, e in asked}:
+            sharing = [f for f, s, e in asked if (s, e) == span]
+            kept_here = [f for f in sharing if len(sharing) == 1 or not (named & self.not_subjects.get(f, frozenset()))]
+            out.update(kept_here or sharing)
+        return out
 
     def _polarity(self, doc: Doc) -> str | None:
         # phrases that start in the first words of the answer, read whole ("they do n't" is not "they do")
@@ -271,8 +279,20 @@ class RuleMentions:
         that only open the turn ("okay, any worries at home?")."""
         doc = question.span.as_doc()
         opening = 0
-        while opening < len(doc) and (doc[opening].is_punct or doc[opening].lower_ in self.openers_not_asked):
+        # an opener followed by punctuation, another opener or the start of a question ("okay any
+        # worries?"); not one that is the question itself ("okay at home?")
+        while (
+            opening + 1 < len(doc)
+            and doc[opening].lower_ in self.openers_not_asked
+            and (
+                doc[opening + 1].is_punct
+                or doc[opening + 1].lower_ in self.openers_not_asked
+                or doc[opening + 1].lower_ in self.question_starts
+            )
+        ):
             opening += 1
+            while opening < len(doc) and doc[opening].is_punct:
+                opening += 1
         return any(start >= opening for _, start, _ in self.analyser.positive_state(doc))
 
     def _status(self, polarity: str, factor: str, question: Sentence) -> str:

@@ -141,7 +141,13 @@ def fit_status_head(
         context = f"|{ex.context}" if ex.context else ""
         kind = "|strength" if reads_kind and ex.strength else ""
         digest.update(f"{ex.text}|{ex.status}|{','.join(sorted(ex.triggers))}{context}{kind}\n".encode())
-    provenance = {"data_hash": digest.hexdigest(), "examples": len(examples), "per_status": counts, "c": c}
+    provenance = {
+        "data_hash": digest.hexdigest(),
+        "examples": len(examples),
+        "per_status": counts,
+        "c": c,
+        "reads_kind": reads_kind,
+    }
     return StatusHead(
         theta[: k * d].reshape(k, d).astype(np.float32), theta[k * d :].astype(np.float32), provenance, reads_kind
     )
