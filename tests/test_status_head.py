@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.extract.classifier import ClassifierError, FactorHead
-from assistant.extract.extractor import Extractor
+from assistant.extract.extractor import ExtractOptions, Extractor
 from assistant.extract.status_head import STATUSES, TRIGGER_KINDS, StatusExample, StatusHead, fit_status_head
 from assistant.extract.training import status_examples
 from assistant.labelled import load_labelled
@@ -194,3 +194,18 @@ def test_status_examples_say_which_are_about_a_strength(tmp_path: Path, analyser
     )
     got = {(ex.text, ex.status, ex.strength) for ex in status_examples(analyser, [call])}
     assert got == {(sentence, "ruled_out", False), (sentence, "present", True)}
+
+
+def test_a_strength_found_by_the_classifier_alone_may_have_its_own_threshold(analyser) -> None:  # type: ignore[no-untyped-def]
+    head = _factor_head(_present_head(), fires="stable_home")
+    head.intercept = np.array([np.log(0.6 / 0.4), -6.0], dtype=np.float32)  # p = 0.6 in every caller sentence
+    call = Transcript.model_validate(
+        {"id": "t", "turns": [{"speaker": "worker", "text": "How are things at home?"},
+                              {"speaker": "caller", "text": "Tea on the table at five, bath and bed by seven."}]}
+    )
+
+    def found(options: ExtractOptions) -> set[str]:
+        return {f.factor for f in Extractor(analyser, HashingEncoder(), head, options).extract(call).factors}
+
+    assert "stable_home" not in found(ExtractOptions())  # 0.6 is under the 0.7 a classifier-only finding needs
+    assert "stable_home" in found(ExtractOptions(strength_only_threshold=0.5))
