@@ -9,7 +9,7 @@ from assistant.extract.call_facts import caller_role, child_voice, parents_aware
 from assistant.extract.classifier import ClassifierError, FactorHead
 from assistant.extract.entities import EntityFinder
 from assistant.extract.features import FeatureError, layered, sentence_features
-from assistant.extract.fusion import fuse
+from assistant.extract.fusion import doubted_strength, fuse
 from assistant.extract.mentions import Mention, quote_bounds
 from assistant.extract.rules import RuleMentions
 from assistant.extract.status import find_triggers, status_from
@@ -149,7 +149,7 @@ class Extractor:
             if m.source == "rules"
             and m.status == "present"
             and not m.supporting  # a supporting cue never shows a strength by itself
-            and (m.support is None or opts.strength_cue_floor is None or m.support >= opts.strength_cue_floor)
+            and not doubted_strength(m, self.kinds, opts.strength_cue_floor)
         }
         for r, sentence in enumerate(sentences):
             for factor, c in column.items():

@@ -29,7 +29,7 @@ def _settle_conflict(mentions: list[Mention], doubt: float | None) -> list[Menti
     return kept or mentions
 
 
-def _doubted_strength(mention: Mention, kinds: Mapping[str, str], floor: float | None) -> bool:
+def doubted_strength(mention: Mention, kinds: Mapping[str, str], floor: float | None) -> bool:
     """A strength on cue words alone that the classifier all but rules out (support below `floor`):
     it would falsely reassure ("she seemed bright enough"). Cue words for a risk are never dropped."""
     return (
@@ -51,7 +51,7 @@ def fuse(
 ) -> list[Factor]:
     by_factor: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
-        if _doubted_strength(mention, kinds, strength_floor):
+        if doubted_strength(mention, kinds, strength_floor):
             continue
         by_factor[mention.factor].append(mention)
     factors: list[Factor] = []
