@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.extract.classifier import ClassifierError, FactorHead, TrainingExample, data_hash, fit_head
+from assistant.extract.hidden_layer import HeadOptions
 from assistant.models import HashingEncoder, ModelLoader
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings, load_settings
@@ -48,10 +49,26 @@ def examples() -> list[TrainingExample]:
     return out
 
 
-@pytest.fixture(scope="module")
-def head(examples: list[TrainingExample], encoder: HashingEncoder) -> FactorHead:
+# both kinds of head: plain logistic regressions, and a hidden layer (small and trained longer for 14 sentences)
+KINDS = {
+    "logistic": HeadOptions(hidden_units=0),
+    "hidden": HeadOptions(hidden_units=16, epochs=200, input_dropout=0.0, dropout=0.0, learning_rate=3e-3),
+}
+
+
+def _fit(kind: str, examples: list[TrainingExample], encoder: HashingEncoder) -> FactorHead:
     embeddings = encoder.encode([ex.text for ex in examples])
-    return fit_head(FACTORS, examples, embeddings, encoder.name, extra_provenance={"trained_from": "unit test"})
+    return fit_head(FACTORS, examples, embeddings, encoder.name, KINDS[kind], extra_provenance={"trained_from": "unit test"})
+
+
+@pytest.fixture(scope="module")
+def hidden_head(examples: list[TrainingExample], encoder: HashingEncoder) -> FactorHead:
+    return _fit("hidden", examples, encoder)
+
+
+@pytest.fixture(scope="module", params=list(KINDS))
+def head(request: pytest.FixtureRequest, examples: list[TrainingExample], encoder: HashingEncoder, hidden_head: FactorHead) -> FactorHead:
+    return hidden_head if request.param == "hidden" else _fit(request.param, examples, encoder)
 
 
 def test_head_learns_to_separate_two_factors(head: FactorHead, encoder: HashingEncoder) -> None:
@@ -83,7 +100,35 @@ def test_json_round_trip_keeps_predictions(tmp_path: Path, head: FactorHead, enc
     assert loaded.version == head.version == head.provenance["data_hash"][:12]
     embeddings = encoder.encode(DOMESTIC[:2] + NEGLECT[:2] + ["an unrelated sentence about the weather"])
     np.testing.assert_allclose(loaded.predict_proba(embeddings), head.predict_proba(embeddings), atol=1e-4)
-    assert json.loads(path.read_text(encoding="utf-8"))["format"] == "frontdoor-factor-head/1"
+    expected = "frontdoor-factor-head/2" if head.hidden is not None else "frontdoor-factor-head/1"
+    assert json.loads(path.read_text(encoding="utf-8"))["format"] == expected
+
+
+def test_hidden_layer_retrains_the_same(hidden_head: FactorHead, examples: list[TrainingExample], encoder: HashingEncoder) -> None:
+    first, again = hidden_head, _fit("hidden", examples, encoder)
+    assert first.hidden is not None and again.hidden is not None
+    assert first.hidden.weight.shape == (16, 256) and first.coef.shape == (3, 16)
+    np.testing.assert_array_equal(first.hidden.weight, again.hidden.weight)  # the seed makes a retrain repeatable
+    assert first.provenance["options"]["hidden_units"] == 16
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["hidden"].update(weight="not base64!"),
+        lambda d: d["hidden"].update(shape=[8, 256]),
+        lambda d: d.pop("hidden"),
+        lambda d: d.update(coef=[row[:8] for row in d["coef"]]),
+    ],
+    ids=["weight not base64", "wrong shape", "no hidden layer", "coef does not fit the units"],
+)
+def test_damaged_hidden_layer(tmp_path: Path, hidden_head: FactorHead, change) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(hidden_head.to_json())
+    change(data)
+    path = tmp_path / "head.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ClassifierError, match=r"head\.json is damaged .*retrain with `frontdoor train"):
+        FactorHead.load(path)
 
 
 def test_provenance_has_data_hash_and_versions(head: FactorHead, examples: list[TrainingExample]) -> None:

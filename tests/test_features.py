@@ -13,10 +13,12 @@ from assistant.extract.analysis import Analyser
 from assistant.extract.classifier import ClassifierError, FactorHead, TrainingExample, fit_head, train_head
 from assistant.extract.extractor import Extractor
 from assistant.extract.features import FeatureError, FeatureRecipe, sentence_features
+from assistant.extract.hidden_layer import HeadOptions
 from assistant.models import HashingEncoder, ModelLoader
 from assistant.settings import load_settings
 
 RECIPE = FeatureRecipe(layers=(2, 4, -1), turn_context=True)
+LOGISTIC = HeadOptions(hidden_units=0)  # the features are under test, and logistic regressions learn them from 20 sentences
 
 
 class PlainEncoder:
@@ -63,7 +65,7 @@ def test_a_head_uses_the_turn_around_a_short_answer() -> None:
     examples = [TrainingExample("most nights, yes", {"parental_substance_misuse"}, context=f"{drink}. most nights, yes")] * 4
     examples += [TrainingExample("most nights, yes", set(), context=f"{read}. most nights, yes")] * 4
     examples += [TrainingExample(drink, {"parental_substance_misuse"}), TrainingExample(read, set())] * 2
-    head = train_head(["parental_substance_misuse"], examples, encoder, features=RECIPE)
+    head = train_head(["parental_substance_misuse"], examples, encoder, features=RECIPE, options=LOGISTIC)
     assert head.features == RECIPE
     x = sentence_features(
         encoder, ["most nights, yes"] * 2, [f"{drink}. most nights, yes", f"{read}. most nights, yes"], RECIPE
@@ -80,7 +82,7 @@ def test_head_json_keeps_its_recipe_and_old_heads_load(tmp_path: Path) -> None:
     path = tmp_path / "head.json"
     path.write_text(head.to_json(), encoding="utf-8")
     assert FactorHead.load(path).features == RECIPE
-    old = fit_head(["domestic_abuse"], examples, encoder.encode([e.text for e in examples]), encoder.name)
+    old = fit_head(["domestic_abuse"], examples, encoder.encode([e.text for e in examples]), encoder.name, LOGISTIC)
     data = old.to_json().replace(', "features": {"layers": [-1], "turn_context": false}', "")
     assert '"features"' not in data
     path.write_text(data, encoding="utf-8")

@@ -207,5 +207,6 @@ def test_a_strength_found_by_the_classifier_alone_may_have_its_own_threshold(ana
     def found(options: ExtractOptions) -> set[str]:
         return {f.factor for f in Extractor(analyser, HashingEncoder(), head, options).extract(call).factors}
 
-    assert "stable_home" not in found(ExtractOptions())  # 0.6 is under the 0.7 a classifier-only finding needs
-    assert "stable_home" in found(ExtractOptions(strength_only_threshold=0.5))
+    assert "stable_home" in found(ExtractOptions())  # a strength needs 0.5 by default
+    assert "stable_home" not in found(ExtractOptions(strength_only_threshold=None))  # then 0.7, as a risk
+    assert "stable_home" not in found(ExtractOptions(strength_only_threshold=0.65))

@@ -12,6 +12,7 @@ import numpy as np
 from assistant.evaluation.scoring import Scores, score
 from assistant.extract.classifier import FactorHead, TrainingExample, train_head
 from assistant.extract.features import TRAINING_RECIPE, FeatureRecipe, layered, sentence_features
+from assistant.extract.hidden_layer import HeadOptions
 from assistant.extract.status_head import fit_status_head
 from assistant.extract.training import call_examples, status_examples, taxonomy_examples
 from assistant.labelled import LabelledCall
@@ -59,12 +60,13 @@ def train_on(
     calls: list[LabelledCall],
     encoder: Encoder,
     recipe: FeatureRecipe = TRAINING_RECIPE,
+    options: HeadOptions | None = None,
     **provenance: Any,
 ) -> FactorHead:
     examples = training_examples(pipeline, calls)
     factors = [f.id for f in pipeline.knowledge.taxonomy.factors]
     extra = {"labelled_calls": len(calls), "knowledge": dict(pipeline.knowledge.versions), **provenance}
-    head = train_head(factors, examples, encoder, features=recipe, extra_provenance=extra)
+    head = train_head(factors, examples, encoder, features=recipe, options=options, extra_provenance=extra)
     statuses = status_examples(pipeline.analyser, calls)
     head.status = fit_status_head(
         statuses, sentence_features(encoder, [ex.text for ex in statuses], [ex.context for ex in statuses], recipe)

@@ -1,5 +1,6 @@
-"""The factor classifier: a small trained head (one logistic regression per factor) over sentence
-embeddings from the local encoder. It catches factors said without any cue phrase.
+"""The factor classifier: a small trained head over sentence features from the local encoder (a hidden
+layer, then one logistic output per factor; or plain logistic regressions). It catches factors said
+without any cue phrase.
 
 The head is saved as JSON (no pickle) with its provenance: data hash, scores, library versions.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,13 @@ from typing import Any
 import numpy as np
 
 from assistant.extract.features import FeatureRecipe, sentence_features
+from assistant.extract.hidden_layer import HeadOptions, HiddenLayer, fit_hidden
 from assistant.extract.status_head import StatusHead
 from assistant.models import Encoder
 
 DEFAULT_THRESHOLD = 0.5
+PLAIN_FORMAT = "frontdoor-factor-head/1"  # logistic regressions on the features
+HIDDEN_FORMAT = "frontdoor-factor-head/2"  # the same after a hidden layer
 
 
 class ClassifierError(ValueError):
@@ -39,7 +43,7 @@ class TrainingExample:
 @dataclass
 class FactorHead:
     factors: list[str]
-    coef: np.ndarray  # (n_factors, dim)
+    coef: np.ndarray  # (n_factors, dim), or (n_factors, hidden units) after a hidden layer
     intercept: np.ndarray  # (n_factors,)
     thresholds: dict[str, float]
     encoder: str
@@ -47,21 +51,27 @@ class FactorHead:
     # the status of a factor found by the classifier alone (None: read from the sentence's triggers)
     status: StatusHead | None = None
     features: FeatureRecipe = field(default_factory=FeatureRecipe)  # what both heads read
+    hidden: HiddenLayer | None = None  # None: the outputs read the features directly
+
+    @property
+    def input_dim(self) -> int:
+        return self.hidden.input_dim if self.hidden is not None else int(self.coef.shape[1])
 
     def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
         if embeddings.shape[0] == 0:
             return np.zeros((0, len(self.factors)), dtype=np.float32)
-        if embeddings.shape[1] != self.coef.shape[1]:
+        if embeddings.shape[1] != self.input_dim:
             raise ClassifierError(
-                f"the classifier was trained on {self.coef.shape[1]}-dimension features ({self.encoder}) "
+                f"the classifier was trained on {self.input_dim}-dimension features ({self.encoder}) "
                 f"but was given {embeddings.shape[1]}; retrain with `frontdoor train`"
             )
-        logits = embeddings @ self.coef.T + self.intercept
+        inputs = self.hidden.apply(embeddings) if self.hidden is not None else embeddings
+        logits = inputs @ self.coef.T + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
-            "format": "frontdoor-factor-head/1",
+            "format": HIDDEN_FORMAT if self.hidden is not None else PLAIN_FORMAT,
             "factors": self.factors,
             "coef": np.round(self.coef, 6).tolist(),
             "intercept": np.round(self.intercept, 6).tolist(),
@@ -72,6 +82,8 @@ class FactorHead:
         }
         if self.status is not None:
             data["status"] = self.status.to_dict()
+        if self.hidden is not None:
+            data["hidden"] = self.hidden.to_dict()
         return json.dumps(data)
 
     @classmethod
@@ -82,7 +94,7 @@ class FactorHead:
             raise ClassifierError(f"classifier head {path} does not exist; run `frontdoor train DIR` or set FRONTDOOR_USE_CLASSIFIER=false") from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ClassifierError(f"classifier head {path} is not valid JSON: {exc}") from exc
-        if not isinstance(data, dict) or data.get("format") != "frontdoor-factor-head/1":
+        if not isinstance(data, dict) or data.get("format") not in (PLAIN_FORMAT, HIDDEN_FORMAT):
             raise ClassifierError(f"{path} is not a Front Door classifier head")
         try:
             head = cls(
@@ -93,11 +105,14 @@ class FactorHead:
                 encoder=data["encoder"],
                 provenance=data.get("provenance", {}),
                 features=FeatureRecipe.from_dict(data.get("features")),
+                hidden=HiddenLayer.from_dict(data["hidden"]) if data["format"] == HIDDEN_FORMAT else None,
             )
             if head.coef.ndim != 2 or not len(head.factors) == head.coef.shape[0] == head.intercept.shape[0]:
                 raise ValueError("coef, intercept and factors do not match")
+            if head.hidden is not None and head.hidden.weight.shape[0] != head.coef.shape[1]:
+                raise ValueError("the hidden layer's units and coef do not match")
             if data.get("status") is not None:
-                head.status = StatusHead.from_dict(data["status"], head.coef.shape[1])
+                head.status = StatusHead.from_dict(data["status"], head.input_dim)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ClassifierError(
                 f"classifier head {path} is damaged ({exc!r}); retrain with `frontdoor train DIR`"
@@ -168,14 +183,15 @@ def fit_head(
     examples: list[TrainingExample],
     embeddings: np.ndarray,
     encoder_name: str,
-    c: float = 16.0,
-    positive_weight: float = 2.0,
+    options: HeadOptions | None = None,
     extra_provenance: dict[str, Any] | None = None,
     features: FeatureRecipe | None = None,
 ) -> FactorHead:
-    """One logistic regression per factor on precomputed features (rows match `examples`, made by
-    the recipe `features`: the plain sentence embedding when None).
+    """The factor head on precomputed features (rows match `examples`, made by the recipe `features`:
+    the plain sentence embedding when None): a hidden layer and one logistic output per factor, or with
+    ``options.hidden_units`` 0 one logistic regression per factor.
     An example says nothing about the factors in its `unknown` set: they get zero weight."""
+    opts = options or HeadOptions()
     x = embeddings.astype(np.float64)
     y = np.zeros((len(examples), len(factors)), dtype=np.float64)
     weight = np.ones_like(y)
@@ -185,9 +201,13 @@ def fit_head(
                 weight[row, col] = 0.0
             elif factor in ex.positives:
                 y[row, col] = 1.0
-                weight[row, col] = positive_weight
+                weight[row, col] = opts.positive_weight
     counts = {factor: int(y[:, col].sum()) for col, factor in enumerate(factors)}
-    coef, intercept = _fit_logistic(x, y, weight, c)
+    hidden = None
+    if opts.hidden_units:
+        hidden, coef, intercept = fit_hidden(x, y, weight, opts)
+    else:
+        coef, intercept = _fit_logistic(x, y, weight, opts.c)
     for col, factor in enumerate(factors):
         if counts[factor] < 2:
             coef[col] = 0.0
@@ -196,14 +216,13 @@ def fit_head(
         "data_hash": data_hash(examples),
         "examples": len(examples),
         "positives": counts,
-        "c": c,
-        "positive_weight": positive_weight,
+        "options": asdict(opts),
         "versions": _versions(),
         **(extra_provenance or {}),
     }
     return FactorHead(
         factors, coef, intercept, dict.fromkeys(factors, DEFAULT_THRESHOLD), encoder_name, provenance,
-        features=features or FeatureRecipe(),
+        features=features or FeatureRecipe(), hidden=hidden,
     )
 
 

@@ -15,6 +15,7 @@ import assistant
 from assistant.clitools import cli_settings, fail, write_atomic
 from assistant.extract.classifier import ClassifierError
 from assistant.extract.features import FeatureError
+from assistant.extract.hidden_layer import HeadOptions
 from assistant.knowledge import KnowledgeError
 from assistant.models import ModelError
 from assistant.transcript_io import InputError, expand_inputs
@@ -74,6 +75,7 @@ def train_command(
     folders: Annotated[list[Path], typer.Argument(help="Folders of labelled calls (contract section 4).")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to save the head (default: data_dir/classifier/factor_head.json).")] = None,
     score_on: Annotated[Path | None, typer.Option("--score-on", help="Folder of labelled calls the head does not learn from: their contract scores are saved in the head's provenance.")] = None,
+    hidden_units: Annotated[int, typer.Option(min=0, help="Units of the head's hidden layer; 0 fits plain logistic regressions instead.")] = HeadOptions().hidden_units,
 ) -> None:
     """Retrain the factor classifier head from the taxonomy's examples and labelled calls."""
     from assistant.evaluation.run import CachingEncoder, check_unseen, score_head, train_on
@@ -88,7 +90,8 @@ def train_command(
         check_unseen(held_out, calls)
         encoder = CachingEncoder(pipeline.loader.encoder)
         started = time.perf_counter()
-        head = train_on(pipeline, calls, encoder, trained_from=[str(f) for f in folders])
+        options = HeadOptions(hidden_units=hidden_units)
+        head = train_on(pipeline, calls, encoder, options=options, trained_from=[str(f) for f in folders])
         if score_on:
             typer.echo(f"scoring the new head on {len(held_out)} calls in {score_on} ...")
             head.provenance["scores"] = {"on": str(score_on), **score_head(pipeline, head, held_out, calls)}
