@@ -94,6 +94,13 @@ class FactorDef(_Strict):
         "them in a sentence with this strength's cue words ('she never misses, attendance is ninety-six "
         "percent'), the risk is read as ruled out.",
     )
+    yields_to: dict[str, float] = Field(
+        default_factory=dict,
+        description="Other factors, each with a classifier probability: where one of them is also found in a "
+        "sentence, this factor's cue words there count only if the classifier gives this factor at least that "
+        "probability (an injury said with domestic abuse is mostly the adult's: 'she had a split lip, he'd "
+        "backhanded her').",
+    )
 
     _clean = field_validator("cues", "signs", "question_cues", "supporting_cues", "not_subjects", "not_cues")(
         classmethod(lambda cls, v: _clean_phrases(v))
@@ -470,6 +477,11 @@ def _check_taxonomy(path: Path, taxonomy: Taxonomy) -> None:
             raise KnowledgeError(f"{path}: factor {factor.id}: only a strength opposes risks")
         if wrong:
             raise KnowledgeError(f"{path}: factor {factor.id} opposes {', '.join(wrong)}, which are not risks of the contract")
+        for other, floor in factor.yields_to.items():
+            if other not in SPEC_FACTORS or other == factor.id:
+                raise KnowledgeError(f"{path}: factor {factor.id} yields to {other}, which is not another factor of the contract")
+            if not 0.0 < floor <= 1.0:
+                raise KnowledgeError(f"{path}: factor {factor.id} yields to {other} below {floor}, which is not a probability in (0, 1]")
     missing = sorted(set(SPEC_FACTORS) - seen)
     if missing:
         raise KnowledgeError(f"{path}: factors missing from the taxonomy: {', '.join(missing)}")

@@ -114,6 +114,19 @@ def test_a_strength_opposes_only_risks(corpus: Path, fid: str, opposes: list[str
     assert expected in load_error(corpus)
 
 
+@pytest.mark.parametrize(
+    ("yields_to", "expected"),
+    [
+        ({"worry": 0.9}, "factor physical_abuse yields to worry, which is not another factor of the contract"),
+        ({"physical_abuse": 0.9}, "factor physical_abuse yields to physical_abuse, which is not another factor"),
+        ({"domestic_abuse": 1.5}, "factor physical_abuse yields to domestic_abuse below 1.5, which is not a probability"),
+    ],
+)
+def test_yields_to_names_other_factors_and_probabilities(corpus: Path, yields_to: dict[str, float], expected: str) -> None:
+    edit(corpus / "taxonomy.yaml", lambda d: factor(d, "physical_abuse").update(yields_to=yields_to))
+    assert expected in load_error(corpus)
+
+
 def test_openers_not_asked_are_single_words(corpus: Path) -> None:
     edit(corpus / "dialogue.yaml", lambda d: d["openers_not_asked"].append("all right"))
     message = load_error(corpus)

@@ -210,3 +210,35 @@ def test_a_strength_found_by_the_classifier_alone_may_have_its_own_threshold(ana
     assert "stable_home" in found(ExtractOptions())  # a strength needs 0.5 by default
     assert "stable_home" not in found(ExtractOptions(strength_only_threshold=None))  # then 0.7, as a risk
     assert "stable_home" not in found(ExtractOptions(strength_only_threshold=0.65))
+
+
+def _two_factor_head(p_physical: float, p_domestic: float) -> FactorHead:
+    """A head that gives every caller sentence these probabilities of physical and domestic abuse."""
+    factors = ["physical_abuse", "domestic_abuse"]
+    logit = [float(np.log(p / (1 - p))) for p in (p_physical, p_domestic)]
+    return FactorHead(
+        factors=factors,
+        coef=np.zeros((2, HashingEncoder().dim), dtype=np.float32),
+        intercept=np.array(logit, dtype=np.float32),
+        thresholds=dict.fromkeys(factors, 0.5),
+        encoder=HashingEncoder().name,
+        provenance={"data_hash": "unit"},
+        status=_present_head(),
+    )
+
+
+def test_an_injury_said_with_domestic_abuse_yields_to_it_unless_the_classifier_reads_the_child(analyser) -> None:  # type: ignore[no-untyped-def]
+    call = Transcript.model_validate(
+        {"id": "t", "turns": [{"speaker": "worker", "text": "What happened?"},
+                              {"speaker": "caller", "text": "When we got there she had a split lip and her cheek was swelling up, she said Lee had backhanded her."}]}
+    )
+
+    def found(head: FactorHead) -> dict[str, str]:
+        return {f.factor: f.status for f in Extractor(analyser, HashingEncoder(), head).extract(call).factors}
+
+    adult = found(_two_factor_head(0.3, 0.95))  # taxonomy: physical_abuse yields_to domestic_abuse below 0.9
+    assert adult.get("domestic_abuse") == "present" and "physical_abuse" not in adult
+    child = found(_two_factor_head(0.95, 0.95))
+    assert child.get("physical_abuse") == "present"
+    rules_only = {f.factor for f in Extractor(analyser).extract(call).factors}
+    assert {"physical_abuse", "domestic_abuse"} <= rules_only  # the cue words of both; without a classifier nothing yields

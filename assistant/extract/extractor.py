@@ -59,6 +59,7 @@ class Extractor:
         for f in self.knowledge.taxonomy.factors:
             for risk in f.opposes:
                 self.opposed_by.setdefault(risk, set()).add(f.id)
+        self.yields_to = {f.id: f.yields_to for f in self.knowledge.taxonomy.factors if f.yields_to}
         if self.encoder is not None and self.head is not None and self.head.features.layers != (-1,):
             try:
                 layered(self.encoder, self.head.features.layers)
@@ -179,5 +180,21 @@ class Extractor:
                     status = "ruled_out"  # "she never misses, ninety-six percent": the attendance is no worry
                 lo, hi = quote_bounds(span)
                 mentions.append(Mention(factor, status, p, sentence.turn, lo, hi, "classifier", sentence.index, p))
-        return mentions
+        return self._without_yielded(mentions)
+
+    def _without_yielded(self, mentions: list[Mention]) -> list[Mention]:
+        """Drops the cue words of a factor that yields to another found in the same sentence (taxonomy
+        `yields_to`) where the classifier gives the factor less than its floor: "she had a split lip, he'd
+        backhanded her" is domestic abuse, not the child's physical abuse. Denials are kept."""
+        found = {(m.sentence, m.factor) for m in mentions if m.status != "ruled_out"}
+        return [
+            m
+            for m in mentions
+            if not (
+                m.source == "rules"
+                and m.status != "ruled_out"
+                and m.support is not None
+                and any((m.sentence, other) in found and m.support < floor for other, floor in self.yields_to.get(m.factor, {}).items())
+            )
+        ]
 
