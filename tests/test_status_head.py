@@ -55,11 +55,16 @@ def test_too_few_examples_of_a_status_give_no_head() -> None:
 
 def _factor_head(status: StatusHead | None, fires: str = "school_engagement") -> FactorHead:
     """A factor head that finds `fires` in every caller sentence and nothing else."""
-    factors = [fires, "neglect"]
+    return _head_with_logits({fires: 6.0, "neglect": -6.0}, status)
+
+
+def _head_with_logits(logits: dict[str, float], status: StatusHead | None) -> FactorHead:
+    """A factor head that gives every caller sentence these logits, whatever its words."""
+    factors = list(logits)
     return FactorHead(
         factors=factors,
-        coef=np.zeros((2, HashingEncoder().dim), dtype=np.float32),
-        intercept=np.array([6.0, -6.0], dtype=np.float32),
+        coef=np.zeros((len(factors), HashingEncoder().dim), dtype=np.float32),
+        intercept=np.array(list(logits.values()), dtype=np.float32),
         thresholds=dict.fromkeys(factors, 0.5),
         encoder=HashingEncoder().name,
         provenance={"data_hash": "unit"},
@@ -214,17 +219,8 @@ def test_a_strength_found_by_the_classifier_alone_may_have_its_own_threshold(ana
 
 def _two_factor_head(p_physical: float, p_domestic: float) -> FactorHead:
     """A head that gives every caller sentence these probabilities of physical and domestic abuse."""
-    factors = ["physical_abuse", "domestic_abuse"]
-    logit = [float(np.log(p / (1 - p))) for p in (p_physical, p_domestic)]
-    return FactorHead(
-        factors=factors,
-        coef=np.zeros((2, HashingEncoder().dim), dtype=np.float32),
-        intercept=np.array(logit, dtype=np.float32),
-        thresholds=dict.fromkeys(factors, 0.5),
-        encoder=HashingEncoder().name,
-        provenance={"data_hash": "unit"},
-        status=_present_head(),
-    )
+    logit = {f: float(np.log(p / (1 - p))) for f, p in (("physical_abuse", p_physical), ("domestic_abuse", p_domestic))}
+    return _head_with_logits(logit, _present_head())
 
 
 def test_an_injury_said_with_domestic_abuse_yields_to_it_unless_the_classifier_reads_the_child(analyser) -> None:  # type: ignore[no-untyped-def]

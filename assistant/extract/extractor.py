@@ -187,14 +187,12 @@ class Extractor:
         `yields_to`) where the classifier gives the factor less than its floor: "she had a split lip, he'd
         backhanded her" is domestic abuse, not the child's physical abuse. Denials are kept."""
         found = {(m.sentence, m.factor) for m in mentions if m.status != "ruled_out"}
-        return [
-            m
-            for m in mentions
-            if not (
-                m.source == "rules"
-                and m.status != "ruled_out"
-                and m.support is not None
-                and any((m.sentence, other) in found and m.support < floor for other, floor in self.yields_to.get(m.factor, {}).items())
-            )
-        ]
+
+        def yields(m: Mention) -> bool:
+            if m.source != "rules" or m.status == "ruled_out" or m.support is None:
+                return False
+            floors = self.yields_to.get(m.factor, {})
+            return any(m.support < floor and (m.sentence, other) in found for other, floor in floors.items())
+
+        return [m for m in mentions if not yields(m)]
 
