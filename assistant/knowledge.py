@@ -83,6 +83,12 @@ class FactorDef(_Strict):
         description="Words that, as the subject of a cue's clause, make it about someone the factor is not about "
         "('I'm confident' is the caller, not the child's resilience).",
     )
+    not_the_child: bool = Field(
+        default=False,
+        description="The factor is about a parent or carer: cue words whose clause is about the child (a word for a "
+        "child, a name the call gives a child, or a he/she standing for one: 'Jordan's been smoking weed') are no "
+        "evidence of it, and the classifier alone does not report it from such a sentence.",
+    )
     not_cues: list[str] = Field(
         default_factory=list,
         description="Phrases in which a cue word means something else ('missing school', 'missing out'): a cue "
@@ -407,6 +413,11 @@ class ChildVoice(_Strict):
     phrases: list[str] = Field(default_factory=list, description="Phrases that introduce the child's words.")
     female_words: list[str] = Field(
         default_factory=list, description="Words for a person a 'she' can stand for (mum, nan, sister...)."
+    )
+    minor_ages: list[str] = Field(
+        default_factory=list,
+        description="A child's age in words or digits: a name followed in its sentence by one ('Jordan who's "
+        "sixteen') is a child's name.",
     )
     male_words: list[str] = Field(
         default_factory=list, description="Words for a person a 'he' can stand for (dad, uncle, brother...)."

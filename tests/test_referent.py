@@ -117,6 +117,39 @@ def test_a_cue_said_of_the_one_it_is_about_stays(extractor: Extractor, text: str
     assert found(extractor, text).get(factor) in {"present", "possible"}
 
 
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # a name the call gives a child by an age, then the child's own drinking or smoking
+        ("Her two kids, Jordan who's sixteen and Ruby who's ten.", "Jordan's been smoking weed, quite a lot."),
+        ("Girl's called Jade Morris, fourteen.", "Mum rang us because Jade came home very drunk."),
+        ("Tilly's six and Jake's nine.", "Jake's been drinking cans with the older lads."),
+        # a name beside a word for a child
+        ("I'm ringing about a lad, Kieran.", "Kieran's been smoking weed before school."),
+        ("The lad's been smoking weed every day.",),
+    ],
+)
+def test_a_parents_factor_said_of_the_child_is_no_evidence(extractor: Extractor, texts: tuple[str, ...]) -> None:
+    assert "parental_substance_misuse" not in found(extractor, *texts)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("Her two kids, Jordan who's sixteen and Ruby who's ten.", "Mum's been drinking every day."),
+        # a grandparent's daughter is the child's mother
+        ("It's my daughter Becky, she's got two kids.", "Becky's using again, I found foil in her bathroom."),
+        # "two years" is no age; a name whose age is thirty-eight is an adult's
+        ("Sharleen's been on a methadone script for two years.", "Sharleen tested positive for crack cocaine."),
+        ("Mum is Rebecca Curtis, she's thirty-eight.", "Rebecca's been drinking heavily since the summer."),
+        # a he or she is never taken for the child: whom it stands for is too often misread
+        ("He's called Kieran, he's fifteen.", "His dad drinks, he's been drinking every night."),
+    ],
+)
+def test_a_parents_factor_said_of_an_adult_stays(extractor: Extractor, texts: tuple[str, ...]) -> None:
+    assert found(extractor, *texts).get("parental_substance_misuse") in {"present", "possible"}
+
+
 def test_a_supporting_cue_never_reports_a_factor_alone(extractor: Extractor) -> None:
     assert "stable_home" not in found(extractor, "She's always clean and well fed.")
     both = found(extractor, "They've been in the same house for ten years.", "She's always clean and well fed.")
