@@ -84,6 +84,10 @@ def test_a_gap_in_a_phrase(analyser, text: str, aware: str) -> None:  # type: ig
         # "that conversation" asks about telling the family on its own
         ("Have you had that conversation with them yet?", "Not yet.", "no"),
         ("Is dad expecting to hear from us?", "Yeah, he is.", "yes"),
+        # "she knows" inside "I don't think she knows" is no yes (blind set 11, train-865)
+        ("Does mum know what's happening right now?", "I don't think she knows yet, no.", "no"),
+        ("does mum know whats happening right now", "ive tried ringing her she didnt pick up so um i dont think she knows yet no", "no"),
+        ("Does mum know?", "Yes, she knows, I told her this morning.", "yes"),
     ],
 )
 def test_an_answer_says_what_the_family_knows(analyser, question: str, answer: str, aware: str) -> None:  # type: ignore[no-untyped-def]
