@@ -88,6 +88,8 @@ def test_a_gap_in_a_phrase(analyser, text: str, aware: str) -> None:  # type: ig
         ("Does mum know what's happening right now?", "I don't think she knows yet, no.", "no"),
         ("does mum know whats happening right now", "ive tried ringing her she didnt pick up so um i dont think she knows yet no", "no"),
         ("Does mum know?", "Yes, she knows, I told her this morning.", "yes"),
+        # whether any service knows the family is no question about the family knowing (train-869)
+        ("well check if anyone knows the family can i take your details", "yeah sure its becky sayer", "unknown"),
     ],
 )
 def test_an_answer_says_what_the_family_knows(analyser, question: str, answer: str, aware: str) -> None:  # type: ignore[no-untyped-def]
