@@ -81,11 +81,20 @@ def caller(text: str) -> tuple[str, str]:
         ([caller("Oh hello, I don't know if I'm ringing the right place, it's about the kiddies next door.")],
          "family_or_public"),
         ([caller("I'm a piano teacher, I teach privately, I go into people's homes.")], "other"),
+        # set 11's conventions: youth justice is the council's service, not probation; a swimming teacher
+        # is no school; a young people's drug and alcohol service is a voluntary one; "it's my sister"
+        ([caller("Hi Paul, it's Andrea, I'm a case manager with the youth justice service.")], "other"),
+        ([caller("im a swimming teacher at the er leisure centre i do the kids lessons")], "other"),
+        ([caller("It's Lewis, I'm a key worker with a young people's drug and alcohol service in Norwich.")],
+         "voluntary_sector"),
+        ([caller("Sorry, I don't know who else to ring. It's my sister, she's taken a load of tablets."),
+          worker("Who's with the kids?"), caller("Our mum does the school run on Mondays.")], "family_or_public"),
     ],
     ids=["school nurse", "dsl at a nursery", "dsl at a school", "nearest service", "police said to ring",
          "rang the police", "worried about his dad", "his nan", "next-door neighbour", "i live in a flat",
          "it's his dad", "speech recognition", "refuges", "plural by lemma", "grandchildren", "registered",
-         "solicitor", "school nursing", "kiddies next door", "piano teacher"],  # fmt: skip
+         "solicitor", "school nursing", "kiddies next door", "piano teacher", "youth justice", "swimming teacher",
+         "young people's drug service", "it's my sister"],  # fmt: skip
 )
 def test_caller_role(analyser, turns: list, role: str) -> None:  # type: ignore[no-untyped-def]
     call = transcript(HELLO, *turns)
