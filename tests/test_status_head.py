@@ -12,7 +12,7 @@ import pytest
 from assistant.extract.classifier import ClassifierError, FactorHead
 from assistant.extract.extractor import ExtractOptions, Extractor
 from assistant.extract.status_head import STATUSES, TRIGGER_KINDS, StatusExample, StatusHead, fit_status_head
-from assistant.extract.training import status_examples
+from assistant.extract.training import call_examples, status_examples
 from assistant.labelled import load_labelled
 from assistant.models import HashingEncoder
 from assistant.records import Transcript
@@ -155,6 +155,24 @@ def test_status_examples_are_the_sentences_that_hold_gold_quotes(tmp_path: Path,
     }
     assert "negated" in got[("No, he doesn't drink at all.", "ruled_out")]
     assert "historical" in got[("Mum used to drink years ago.", "historical")]
+
+
+def test_a_factor_ruled_out_in_a_call_is_a_counter_example_in_its_other_sentences(tmp_path: Path, analyser) -> None:  # type: ignore[no-untyped-def]
+    call = _labelled(
+        tmp_path,
+        "Does mum drink?",
+        "No, mum doesn't drink at all. Jade's been coming home drunk. Dad shouts at her.",
+        [("parental_substance_misuse", "ruled_out", "mum doesn't drink at all"),
+         ("emotional_abuse", "present", "Dad shouts at her")],
+    )
+    got = {ex.text: ex for ex in call_examples(analyser, [call])}
+    denial, drunk, shouts = got["No, mum doesn't drink at all."], got["Jade's been coming home drunk."], got["Dad shouts at her."]
+    # the denial says nothing reliable of the factor; the teenager's drinking is no parent's
+    assert "parental_substance_misuse" in denial.unknown
+    assert "parental_substance_misuse" not in drunk.unknown | drunk.positives
+    assert shouts.positives == {"emotional_abuse"} and "parental_substance_misuse" not in shouts.unknown
+    # a factor the call has is left out of its other sentences' training, as before
+    assert "emotional_abuse" in drunk.unknown
 
 
 def test_the_head_reads_whether_the_factor_is_a_strength(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ that factor; the call's other sentences are counter-examples of factors the call
 
 from __future__ import annotations
 
-from assistant.extract.analysis import Analyser
+from assistant.extract.analysis import Analyser, Sentence
 from assistant.extract.classifier import TrainingExample
 from assistant.extract.status import Trigger, find_triggers
 from assistant.extract.status_head import StatusExample, trigger_kinds
@@ -36,20 +36,28 @@ def _gold_spans(call: LabelledCall, statuses: set[str] | None = None) -> list[tu
     return spans
 
 
+def _held(spans: list[tuple[GoldFactor, int, int, int]], sentence: Sentence) -> set[str]:
+    """The factors of the gold quotes that overlap ``sentence``."""
+    return {g.factor for g, t, s, e in spans if t == sentence.turn and s < sentence.end_char and e > sentence.start_char}
+
+
 def call_examples(analyser: Analyser, calls: list[LabelledCall]) -> list[TrainingExample]:
     out: list[TrainingExample] = []
     for call in calls:
         text = analyser.analyse(call.transcript)
         spans = _gold_spans(call, TOPIC_STATUSES)
-        in_call = set(call.gold.factors)
+        denials = _gold_spans(call, {"ruled_out"})
+        # a factor ruled out in the call is spoken of nowhere else in it: the sentence that denies it says
+        # nothing reliable of it, every other one is a counter-example ("she's been coming home drunk" of
+        # a teenager whose parents' drinking was ruled out)
+        in_call = {f for f, g in call.gold.factors.items() if g.status != "ruled_out"}
         for sentence in text.sentences:
             if sentence.speaker == "worker":
                 continue
-            positives = {
-                g.factor for g, t, s, e in spans if t == sentence.turn and s < sentence.end_char and e > sentence.start_char
-            }
+            positives = _held(spans, sentence)
             context = call.transcript.turns[sentence.turn].text
-            out.append(TrainingExample(sentence.text, positives, unknown=in_call - positives, context=context))
+            unknown = (in_call | _held(denials, sentence)) - positives
+            out.append(TrainingExample(sentence.text, positives, unknown=unknown, context=context))
     return out
 
 
