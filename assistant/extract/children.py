@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from assistant.knowledge import ChildVoice
 
@@ -64,7 +64,16 @@ def _a_place(tok: Token) -> bool:
     return tok.dep_ == "pobj" and tok.head.lower_ in _PLACE_WORDS  # (spaCy's entity types are no guide in speech)
 
 
+def _as_subject(token: Token) -> bool:
+    """Whether a person word is the one doing or having what follows: the subject, the owner ("Jordan's
+    drinking"), or a word straight before "is"/"has"/"was" that a spoken sentence's parse missed."""
+    nxt = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
+    return token.dep_ in {"nsubj", "nsubjpass", "poss"} or nxt in {"'s", "’s", "is", "was", "has", "had"}
+
+
 class ChildReferents:
+    """The call's child, as the words and names that stand for them (corpus/child_voice.yaml)."""
+
     def __init__(self, voice: ChildVoice) -> None:
         self.words = frozenset(voice.speakers) - _PRONOUNS
         self.ages = frozenset(voice.minor_ages)
@@ -83,6 +92,12 @@ class ChildReferents:
                 if self._beside_child_word(token) or self._age_follows(token):
                     found.add(token.lower_)
         return frozenset(found)
+
+    def said_of(self, words: Span, names: frozenset[str]) -> bool:
+        """Whether the cue ``words`` are said of the child ("Jordan's been smoking weed"); ``names`` are
+        the call's child names (``names(docs)``)."""
+        who = person_before(words.doc, words.start, words.sent.start, self.person_words)
+        return who is not None and _as_subject(who) and self.is_child(who, names)
 
     def is_child(self, subject: Token, names: frozenset[str]) -> bool:
         """Whether ``subject`` (the one words are said of) is the child; ``names`` are the call's child names."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from assistant.extract.analysis import NOT_CUE, SIGN, SUPPORT, Analyser, CallText, Sentence
-from assistant.extract.children import ChildReferents, person_before
+from assistant.extract.children import ChildReferents
 from assistant.extract.mentions import Mention, quote_bounds
 from assistant.extract.referents import AdultReferents, clause_subject, names_an_adult, said_of
 from assistant.extract.status import (
@@ -56,13 +56,6 @@ def cue_matches(analyser: Analyser, doc: Doc) -> list[tuple[str, int, int, str]]
         for s in filter_spans(ranked):
             out.append((factor, s.start, s.end, kinds[(factor, s.start, s.end)]))
     return sorted(out, key=lambda m: (m[1], m[0]))
-
-
-def _as_subject(token: Token) -> bool:
-    """Whether a person word is the one doing or having what follows: the subject, the owner ("Jordan's
-    drinking"), or a word straight before "is"/"has"/"was" that a spoken sentence's parse missed."""
-    nxt = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
-    return token.dep_ in {"nsubj", "nsubjpass", "poss"} or nxt in {"'s", "’s", "is", "was", "has", "had"}
 
 
 def speaker_is_caller(sentence: Sentence) -> bool:
@@ -114,11 +107,6 @@ class RuleMentions:
             and names_an_adult(call.docs, turn, subject, self.child_words, set(who), self.genders, adult_names)
         )
 
-    def said_of_child(self, words: Span, child_names: frozenset[str]) -> bool:
-        """Whether the cue ``words`` are said of the child ("Jordan's been smoking weed")."""
-        who = person_before(words.doc, words.start, words.sent.start, self.children.person_words)
-        return who is not None and _as_subject(who) and self.children.is_child(who, child_names)
-
     def _statements(self, call: CallText, triggers: list[list[Trigger]], cues: list) -> list[Mention]:
         out: list[Mention] = []
         intro_spans = {
@@ -143,7 +131,7 @@ class RuleMentions:
                     continue  # the caller's own job title ("probation officer"), not a fact about the family
                 if factor in self.not_subjects and self._not_the_subject(call, sentence.turn, doc[start:end], factor, adult_names):
                     continue  # "I'm fairly confident", "mum got tearful", "how's mum? - she was tearful": not the child
-                if factor in self.not_the_child and self.said_of_child(doc[start:end], child_names):
+                if factor in self.not_the_child and self.children.said_of(doc[start:end], child_names):
                     continue  # "Jordan's been smoking weed": the child's own, not a parent's
                 if (
                     self.adults
