@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from spacy.tokens import Doc, Span, Token
 
+from assistant.extract.referents import full_name
 from assistant.knowledge import ChildVoice
 
 _PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "his", "hers", "their"})
@@ -110,9 +111,7 @@ class ChildReferents:
     def _beside_child_word(self, name: Token) -> bool:
         """ "the lad, Kieran", "a little girl sky": a name beside a word for a child, not "my daughter Sarah"
         (a grandparent's daughter is the child's mother)."""
-        head = name
-        while head.dep_ == "compound" and head.head.pos_ == "PROPN" and head.head != head:
-            head = head.head  # "Kieran Doyle": the first name stands with the last name
+        head = full_name(name)
         return any(
             t.i != head.i
             and (t.lemma_.lower() in self.words or t.lower_ in self.words)

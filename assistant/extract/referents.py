@@ -41,9 +41,7 @@ class AdultReferents:
             for token in doc:
                 if token.pos_ != "PROPN":
                     continue
-                name = token  # "Stacey Crane": the first name stands with the last name it is part of
-                while name.dep_ == "compound" and name.head.pos_ == "PROPN" and name.head != name:
-                    name = name.head
+                name = full_name(token)
                 beside = next(
                     (
                         t
@@ -106,6 +104,13 @@ class AdultReferents:
     def _is_adult_word(self, token: Token) -> bool:
         lemma = token.lemma_.lower()
         return lemma in self.adults or lemma in self.partners
+
+
+def full_name(token: Token) -> Token:
+    """The word a name stands with: "Stacey" in "Stacey Crane" stands with "Crane", the name it is part of."""
+    while token.dep_ == "compound" and token.head.pos_ == "PROPN" and token.head != token:
+        token = token.head
+    return token
 
 
 def said_of(span: Span, who: frozenset[str]) -> bool:
