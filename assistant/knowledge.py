@@ -231,6 +231,12 @@ class AnswerPhrases(_Strict):
     affirmative: list[str]
     uncertain: list[str]
     historical: list[str]
+    statements: list[str] = Field(
+        default_factory=list,
+        description="Openings that look like a 'no' but state a strength ('he's never missed a day'): to a "
+        "question about a strength they are no answer (the caller's words decide); to one about a risk the "
+        "'no' in them still answers.",
+    )
 
     _clean = field_validator("*")(classmethod(lambda cls, v: _clean_phrases(v)))
 

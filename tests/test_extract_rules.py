@@ -351,3 +351,25 @@ def test_an_adults_sexual_offences_record_is_a_risky_adult_not_harm_to_this_chil
 def test_caring_done_by_an_adult_is_no_young_carer(extractor: Extractor, answer: str, is_young_carer: bool) -> None:
     found = factors(extractor.extract(call(worker("Who else is at home?"), caller(answer))))
     assert ("young_carer" in found and found["young_carer"].status == "present") == is_young_carer
+
+
+def test_a_never_that_states_a_strength_is_no_denial_of_it(extractor: Extractor) -> None:
+    # rules only (the fixture): "college, friends?" asks about the child's resilience; the answer's
+    # "never" is part of what it states, so the strength is not ruled out
+    got = factors(extractor.extract(call(worker("College, friends?"), caller("Oh, he's never missed a day, he loves it."))))
+    assert got.get("child_resilience") is None or got["child_resilience"].status != "ruled_out"
+    # a plain "no" still denies the strength, and the same opening still answers a question about a risk
+    denied = factors(extractor.extract(call(worker("Any friends?"), caller("No, he's on his own mostly."))))
+    assert denied["child_resilience"].status == "ruled_out"
+    risk = factors(extractor.extract(call(worker("Any worries about his attendance?"), caller("He's never missed a day."))))
+    assert risk["education_absence"].status == "ruled_out"
+
+
+def test_a_no_that_agrees_with_a_negated_cue_does_not_deny_it(extractor: Extractor) -> None:
+    # "No, he's never missed a day": the "no" answers the worry about attendance and agrees with the cue
+    got = factors(extractor.extract(call(worker("Any worries about his attendance?"), caller("No, he's never missed a day."))))
+    assert got["education_absence"].status == "ruled_out"
+    assert got["school_engagement"].status == "present"
+    # a risk's negated cue words in a list of denials stay denied: "no money" here is no poverty
+    listed = factors(extractor.extract(call(worker("Any new phones, money?"), caller("no new phones no money shes with kids her own age"))))
+    assert listed["housing_and_finances"].status == "ruled_out"

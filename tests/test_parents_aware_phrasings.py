@@ -90,6 +90,12 @@ def test_a_gap_in_a_phrase(analyser, text: str, aware: str) -> None:  # type: ig
         ("Does mum know?", "Yes, she knows, I told her this morning.", "yes"),
         # whether any service knows the family is no question about the family knowing (train-869)
         ("well check if anyone knows the family can i take your details", "yeah sure its becky sayer", "unknown"),
+        # not raised with a parent the call names (blind set 12, train-932)
+        ("Does Michelle or Carol know you're ringing us today?",
+         "I've not raised it with Michelle yet, I wanted to speak to you first.", "no"),
+        # the caller's own words, not an answer (train-958, train-933)
+        ("Go on.", "I said I'd ring about a family, with the mum's agreement.", "yes"),
+        ("ok", "yeah thats why im ringing really he asked for help hes expecting a call", "yes"),
     ],
 )
 def test_an_answer_says_what_the_family_knows(analyser, question: str, answer: str, aware: str) -> None:  # type: ignore[no-untyped-def]

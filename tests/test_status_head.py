@@ -256,3 +256,60 @@ def test_an_injury_said_with_domestic_abuse_yields_to_it_unless_the_classifier_r
     assert child.get("physical_abuse") == "present"
     rules_only = {f.factor for f in Extractor(analyser).extract(call).factors}
     assert {"physical_abuse", "domestic_abuse"} <= rules_only  # the cue words of both; without a classifier nothing yields
+
+
+def test_an_unbalanced_fit_keeps_the_rare_statuses_rare() -> None:
+    # strengths are nearly always present: weighted to balance, a rare denial pulls the sentences it
+    # shares words with towards ruled out; unweighted, the common status keeps them
+    present = [f"she is always clean and fed and the house is spotless {i}" for i in range(12)]
+    examples = [StatusExample(t, "present", frozenset()) for t in present]
+    examples += [StatusExample("no, there is nobody, she is on her own", "ruled_out", frozenset({"negated"})),
+                 StatusExample("nobody at all, no family", "ruled_out", frozenset({"negated"})),
+                 StatusExample("maybe a nan somewhere", "possible", frozenset({"possible"})),
+                 StatusExample("perhaps a friend helps", "possible", frozenset({"possible"})),
+                 StatusExample("her nan used to help years ago", "historical", frozenset({"historical"})),
+                 StatusExample("back then the neighbours helped", "historical", frozenset({"historical"}))]
+    encoder = HashingEncoder()
+    x = encoder.encode([ex.text for ex in examples])
+    balanced = fit_status_head(examples, x, reads_kind=False)
+    plain = fit_status_head(examples, x, reads_kind=False, balance=False)
+    assert balanced is not None and plain is not None
+    assert balanced.provenance["balanced"] and not plain.provenance["balanced"]
+    vector = encoder.encode(["no problems, she is always clean and fed"])[0]
+    p_balanced = balanced.predict_proba(vector[None, :], [frozenset({"negated"})])[0]
+    p_plain = plain.predict_proba(vector[None, :], [frozenset({"negated"})])[0]
+    ruled_out = STATUSES.index("ruled_out")
+    assert p_plain[ruled_out] < p_balanced[ruled_out]
+    assert STATUSES[int(np.argmax(p_plain))] == "present"
+
+
+def _ruled_out_head() -> StatusHead:
+    """A status head that says ruled out whatever the sentence."""
+    coef = np.zeros((len(STATUSES), HashingEncoder().dim + len(TRIGGER_KINDS)), dtype=np.float32)
+    return StatusHead(coef, np.array([0.0, 0.0, 0.0, 4.0], dtype=np.float32), {"data_hash": "r" * 64})
+
+
+def test_a_strength_takes_its_status_from_the_strength_head_where_there_is_one(tmp_path: Path, analyser) -> None:  # type: ignore[no-untyped-def]
+    head = _head_with_logits({"stable_home": 6.0, "neglect": 6.0}, _ruled_out_head())
+    call = Transcript.model_validate(
+        {"id": "t", "turns": [{"speaker": "worker", "text": "How are things at home?"},
+                              {"speaker": "caller", "text": "Tea on the table at five, bath and bed by seven."}]}
+    )
+
+    def statuses(h: FactorHead) -> dict[str, str]:
+        return {f.factor: f.status for f in Extractor(analyser, HashingEncoder(), h).extract(call).factors}
+
+    assert statuses(head) == {"stable_home": "ruled_out", "neglect": "ruled_out"}
+    head.strength_status = StatusHead(_present_head().coef, _present_head().intercept, {"data_hash": "s" * 64})
+    assert statuses(head) == {"stable_home": "present", "neglect": "ruled_out"}  # risks keep the shared head
+    # it travels in the head's JSON and names itself in every record's version
+    path = tmp_path / "head.json"
+    path.write_text(head.to_json(), encoding="utf-8")
+    loaded = FactorHead.load(path)
+    assert loaded.version == "unit+status-rrrrrrrr+strengths-ssssssss"
+    assert statuses(loaded) == {"stable_home": "present", "neglect": "ruled_out"}
+    data = json.loads(head.to_json())
+    data["strength_status"]["coef"] = [[0.0]] * len(STATUSES)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ClassifierError, match="damaged"):
+        FactorHead.load(path)

@@ -116,7 +116,7 @@ class Analyser:
         dialogue = knowledge.dialogue
         self.openers = self._matcher(dialogue.question_openers, "opener")
         self.answers = PhraseMatcher(vocab, attr="NORM")
-        for polarity in ("negative", "affirmative", "uncertain", "historical"):
+        for polarity in ("negative", "affirmative", "uncertain", "historical", "statements"):
             self.answers.add(polarity, [self.make(p) for p in getattr(dialogue.answers, polarity)])
         self.positive_state = self._matcher(dialogue.positive_state_words, "ok")
         self.requests = self._matcher(dialogue.request_openers, "request")

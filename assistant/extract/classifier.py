@@ -50,6 +50,8 @@ class FactorHead:
     provenance: dict[str, Any]
     # the status of a factor found by the classifier alone (None: read from the sentence's triggers)
     status: StatusHead | None = None
+    # the same for a strength, where the head has one of its own (None: ``status`` reads strengths too)
+    strength_status: StatusHead | None = None
     features: FeatureRecipe = field(default_factory=FeatureRecipe)  # what both heads read
     hidden: HiddenLayer | None = None  # None: the outputs read the features directly
 
@@ -82,6 +84,8 @@ class FactorHead:
         }
         if self.status is not None:
             data["status"] = self.status.to_dict()
+        if self.strength_status is not None:
+            data["strength_status"] = self.strength_status.to_dict()
         if self.hidden is not None:
             data["hidden"] = self.hidden.to_dict()
         return json.dumps(data)
@@ -113,6 +117,8 @@ class FactorHead:
                 raise ValueError("the hidden layer's units and coef do not match")
             if data.get("status") is not None:
                 head.status = StatusHead.from_dict(data["status"], head.input_dim)
+            if data.get("strength_status") is not None:
+                head.strength_status = StatusHead.from_dict(data["strength_status"], head.input_dim)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ClassifierError(
                 f"classifier head {path} is damaged ({exc!r}); retrain with `frontdoor train DIR`"
@@ -125,6 +131,8 @@ class FactorHead:
         version = str(self.provenance.get("data_hash", "unknown"))[:12]
         if self.status is not None:
             version += "+status-" + str(self.status.provenance.get("data_hash", "unknown"))[:8]
+        if self.strength_status is not None:
+            version += "+strengths-" + str(self.strength_status.provenance.get("data_hash", "unknown"))[:8]
         return version
 
 

@@ -124,7 +124,8 @@ class Extractor:
             if (r, strength) not in read_by_head:
                 span = sentences[r].span
                 kinds = trigger_kinds(triggers[sentences[r].turn], span.start, span.end)
-                read_by_head[(r, strength)] = self.head.status.predict(embeddings[r], kinds, strength)[0]
+                reader = self.head.strength_status if strength and self.head.strength_status else self.head.status
+                read_by_head[(r, strength)] = reader.predict(embeddings[r], kinds, strength)[0]
             return read_by_head[(r, strength)]
 
         for mention in mentions:

@@ -141,7 +141,8 @@ class RuleMentions:
                     if self.adults.redirect_to is None:
                         continue
                     factor = self.adults.redirect_to  # mum's black eye: harm to an adult, not to the child
-                cats = categories_reaching(triggers[sentence.turn], span.start, span.end, start, end)
+                strength = self.kinds.get(factor) == "strength"
+                cats = categories_reaching(triggers[sentence.turn], span.start, span.end, start, end, concord=strength)
                 for category, distance in back.items():
                     cats.setdefault(category, distance)
                 status = status_from(cats)
@@ -224,8 +225,8 @@ class RuleMentions:
             answer_sentences = call.by_turn.get(answer_turn, [])
             if not answer_sentences:
                 continue
-            polarity = self._polarity(call.docs[answer_turn])
-            if polarity is None:
+            polarities = {strength: self._polarity(call.docs[answer_turn], strength) for strength in (False, True)}
+            if polarities[False] is None and polarities[True] is None:
                 continue
             answered_factors = {f for f, _, _, kind in cues[answer_turn] if kind != "support"}
             first = answer_sentences[0]
@@ -234,6 +235,9 @@ class RuleMentions:
             for question, factor in asked:
                 if factor in answered_factors:
                     continue  # the caller's own words about it are read as statements
+                polarity = polarities[self.kinds.get(factor) == "strength"]
+                if polarity is None:
+                    continue
                 status = self._status(polarity, factor, question)
                 if self.kinds.get(factor) == "strength" and status == "present":
                     continue  # "yes" to a question about a strength says too little; the caller's words decide
@@ -270,15 +274,21 @@ class RuleMentions:
             out.update(kept_here or sharing)
         return out
 
-    def _polarity(self, doc: Doc) -> str | None:
-        # phrases that start in the first words of the answer, read whole ("they do n't" is not "they do")
+    def _polarity(self, doc: Doc, strength: bool = False) -> str | None:
+        """How the answer opens: negative, affirmative, uncertain, historical, or None (no answer word).
+        Phrases that start in the first words are read whole ("they do n't" is not "they do"). An opening
+        that states a strength ("he's never missed a day") is no answer about a strength; about a risk
+        its "never" still answers."""
+        strings = self.analyser.nlp.vocab.strings
         matches = [m for m in self.analyser.answers(doc) if m[1] < self.dialogue.answer_window]
+        if not strength:
+            matches = [m for m in matches if strings[m[0]] != "statements"]
         if not matches:
             return None
-        strings = self.analyser.nlp.vocab.strings
         start = min(s for _, s, _ in matches)
         at_start = [(e - s, strings[k]) for k, s, e in matches if s == start]
-        return max(at_start)[1]
+        polarity = max(at_start)[1]
+        return None if polarity == "statements" else polarity
 
     def _asks_if_fine(self, question: Sentence) -> bool:
         """Whether the question asks if things are fine ("is he okay at home?"), not counting the words

@@ -44,15 +44,21 @@ def find_triggers(analyser: Analyser, doc: Doc) -> list[Trigger]:
 
 
 def categories_reaching(
-    triggers: list[Trigger], sent_start: int, sent_end: int, start: int, end: int
+    triggers: list[Trigger], sent_start: int, sent_end: int, start: int, end: int, concord: bool = False
 ) -> dict[str, int]:
     """Categories of the triggers in the sentence [sent_start, sent_end) that reach tokens [start, end),
-    each with the distance in tokens of its nearest trigger."""
+    each with the distance in tokens of its nearest trigger. With ``concord`` (a strength's cue words), a
+    cue that is itself negated ("never missed a day") is not negated again by a "no" that agrees with it
+    ("No, he's never missed a day"): the answer's "no" is concord, not a denial. Risks' cue words do not
+    read so ("no new phones, no money" lists denials)."""
     inside = [t for t in triggers if t.start >= sent_start and t.end <= sent_end]
     terminators = [t for t in inside if t.category == "terminate"]
+    self_negated = concord and any(t.category == "negated" and t.start < end and t.end > start for t in inside)
     found: dict[str, int] = {}
     for trig in inside:
         if trig.category in {"terminate", "pseudo"} or (trig.start < end and trig.end > start):
+            continue
+        if self_negated and trig.category == "negated":
             continue
         if trig.direction == "sentence":
             found[trig.category] = min(found.get(trig.category, SENTENCE_DISTANCE), SENTENCE_DISTANCE)

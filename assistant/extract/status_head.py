@@ -105,10 +105,12 @@ def fit_status_head(
     c: float = 4.0,
     max_iter: int = 400,
     reads_kind: bool = True,
+    balance: bool = True,
 ) -> StatusHead | None:
     """L2-regularised multinomial logistic regression (C * log-loss + 0.5 * |W|^2), classes weighted
-    to balance; None when the examples do not hold at least 2 of every status. With ``reads_kind`` it
-    also reads whether each example's factor is a strength."""
+    to balance (with ``balance``; else as often as the examples hold them); None when the examples do
+    not hold at least 2 of every status. With ``reads_kind`` it also reads whether each example's factor
+    is a strength."""
     from scipy.optimize import minimize
 
     counts = {s: sum(1 for ex in examples if ex.status == s) for s in STATUSES}
@@ -118,7 +120,10 @@ def fit_status_head(
     x = features(embeddings, [ex.triggers for ex in examples], strengths).astype(np.float64)
     y = np.array([STATUSES.index(ex.status) for ex in examples])
     onehot = np.eye(len(STATUSES))[y]
-    weight = np.array([len(examples) / (len(STATUSES) * counts[STATUSES[k]]) for k in y])
+    if balance:
+        weight = np.array([len(examples) / (len(STATUSES) * counts[STATUSES[k]]) for k in y])
+    else:
+        weight = np.ones(len(examples))
     n, d = x.shape
     k = len(STATUSES)
 
@@ -147,6 +152,7 @@ def fit_status_head(
         "per_status": counts,
         "c": c,
         "reads_kind": reads_kind,
+        "balanced": balance,
     }
     return StatusHead(
         theta[: k * d].reshape(k, d).astype(np.float32), theta[k * d :].astype(np.float32), provenance, reads_kind
