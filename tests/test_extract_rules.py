@@ -373,3 +373,18 @@ def test_a_no_that_agrees_with_a_negated_cue_does_not_deny_it(extractor: Extract
     # a risk's negated cue words in a list of denials stay denied: "no money" here is no poverty
     listed = factors(extractor.extract(call(worker("Any new phones, money?"), caller("no new phones no money shes with kids her own age"))))
     assert listed["housing_and_finances"].status == "ruled_out"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "She hasn't been to school since Monday because she didn't want to leave her sister.",
+        "Since the last move he hasn't had a school place.",
+        "He's been missing college to be home with her.",
+        "He's NEET since the summer, he's not on any roll.",
+    ],
+)
+def test_everyday_words_for_missing_education(extractor: Extractor, answer: str) -> None:
+    got = factors(extractor.extract(call(worker("How's school going?"), caller(answer))))
+    assert got["education_absence"].status == "present"
+    assert "missing_episodes" not in got  # "missing college" is no missing episode
