@@ -66,7 +66,7 @@ def train_on(
 ) -> FactorHead:
     """The factor head and its status heads, trained on the taxonomy's examples and labelled calls. With
     ``strength_status`` strengths get a status head of their own, fitted without balancing the statuses:
-    a strength is nearly always present (94% of the gold strengths), and a head balanced for the risks'
+    a strength is nearly always present (91% of the gold strengths), and a head balanced for the risks'
     statuses read strengths said in negative words ("never missed a day", "no problems there at all")
     as ruled out."""
     examples = training_examples(pipeline, calls)
