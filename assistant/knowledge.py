@@ -85,9 +85,9 @@ class FactorDef(_Strict):
     )
     not_the_child: bool = Field(
         default=False,
-        description="The factor is about a parent or carer: cue words whose clause is about the child (a word for a "
-        "child, a name the call gives a child, or a he/she standing for one: 'Jordan's been smoking weed') are no "
-        "evidence of it, and the classifier alone does not report it from such a sentence.",
+        description="The factor is about a parent or carer: cue words said of the child (a word for a child, or a name "
+        "the call gives a child: 'Jordan's been smoking weed') are no evidence of it. A he/she is never taken for the "
+        "child, and the classifier's own findings are not checked this way.",
     )
     not_cues: list[str] = Field(
         default_factory=list,

@@ -61,11 +61,10 @@ def train_on(
     encoder: Encoder,
     recipe: FeatureRecipe = TRAINING_RECIPE,
     options: HeadOptions | None = None,
-    strength_status: bool = True,
     **provenance: Any,
 ) -> FactorHead:
-    """The factor head and its status heads, trained on the taxonomy's examples and labelled calls. With
-    ``strength_status`` strengths get a status head of their own, fitted without balancing the statuses:
+    """The factor head and its status heads, trained on the taxonomy's examples and labelled calls.
+    Strengths get a status head of their own, fitted without balancing the statuses:
     a strength is nearly always present (91% of the gold strengths), and a head balanced for the risks'
     statuses read strengths said in negative words ("never missed a day", "no problems there at all")
     as ruled out."""
@@ -76,11 +75,8 @@ def train_on(
     statuses = status_examples(pipeline.analyser, calls)
     embeddings = sentence_features(encoder, [ex.text for ex in statuses], [ex.context for ex in statuses], recipe)
     head.status = fit_status_head(statuses, embeddings)
-    if strength_status:
-        rows = [i for i, ex in enumerate(statuses) if ex.strength]
-        head.strength_status = fit_status_head(
-            [statuses[i] for i in rows], embeddings[rows], reads_kind=False, balance=False
-        )
+    rows = [i for i, ex in enumerate(statuses) if ex.strength]
+    head.strength_status = fit_status_head([statuses[i] for i in rows], embeddings[rows], reads_kind=False, balance=False)
     return head
 
 

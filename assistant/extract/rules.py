@@ -225,8 +225,8 @@ class RuleMentions:
             answer_sentences = call.by_turn.get(answer_turn, [])
             if not answer_sentences:
                 continue
-            polarities = {strength: self._polarity(call.docs[answer_turn], strength) for strength in (False, True)}
-            if polarities[False] is None and polarities[True] is None:
+            polarities = self._polarities(call.docs[answer_turn])
+            if polarities == (None, None):
                 continue
             answered_factors = {f for f, _, _, kind in cues[answer_turn] if kind != "support"}
             first = answer_sentences[0]
@@ -235,11 +235,12 @@ class RuleMentions:
             for question, factor in asked:
                 if factor in answered_factors:
                     continue  # the caller's own words about it are read as statements
-                polarity = polarities[self.kinds.get(factor) == "strength"]
+                strength = self.kinds.get(factor) == "strength"
+                polarity = polarities[strength]
                 if polarity is None:
                     continue
                 status = self._status(polarity, factor, question)
-                if self.kinds.get(factor) == "strength" and status == "present":
+                if strength and status == "present":
                     continue  # "yes" to a question about a strength says too little; the caller's words decide
                 lo, _ = quote_bounds(first.span, first.span.start, min(first.span.end, first.span.start + 1))
                 _, hi = quote_bounds(last.span, last.span.start, min(last.span.end, last.span.start + 1))
@@ -274,21 +275,22 @@ class RuleMentions:
             out.update(kept_here or sharing)
         return out
 
-    def _polarity(self, doc: Doc, strength: bool = False) -> str | None:
-        """How the answer opens: negative, affirmative, uncertain, historical, or None (no answer word).
-        Phrases that start in the first words are read whole ("they do n't" is not "they do"). An opening
-        that states a strength ("he's never missed a day") is no answer about a strength; about a risk
-        its "never" still answers."""
+    def _polarities(self, doc: Doc) -> tuple[str | None, str | None]:
+        """How the answer opens, for a question about a risk and about a strength: negative, affirmative,
+        uncertain, historical, or None (no answer word). Phrases that start in the first words are read
+        whole ("they do n't" is not "they do"). An opening that states a strength ("he's never missed a
+        day") is no answer about a strength; about a risk its "never" still answers."""
         strings = self.analyser.nlp.vocab.strings
-        matches = [m for m in self.analyser.answers(doc) if m[1] < self.dialogue.answer_window]
-        if not strength:
-            matches = [m for m in matches if strings[m[0]] != "statements"]
-        if not matches:
-            return None
-        start = min(s for _, s, _ in matches)
-        at_start = [(e - s, strings[k]) for k, s, e in matches if s == start]
-        polarity = max(at_start)[1]
-        return None if polarity == "statements" else polarity
+        matches = [(strings[k], s, e) for k, s, e in self.analyser.answers(doc) if s < self.dialogue.answer_window]
+
+        def opening(found: list[tuple[str, int, int]]) -> str | None:
+            if not found:
+                return None
+            start = min(s for _, s, _ in found)
+            polarity = max((e - s, label) for label, s, e in found if s == start)[1]
+            return None if polarity == "statements" else polarity
+
+        return opening([m for m in matches if m[0] != "statements"]), opening(matches)
 
     def _asks_if_fine(self, question: Sentence) -> bool:
         """Whether the question asks if things are fine ("is he okay at home?"), not counting the words
