@@ -76,7 +76,10 @@ class Pipeline:
             return self._guidance
         from assistant.guidance import Guidance
 
-        return Guidance.open(self.settings, self.loader)
+        # drafting reads the pages, key questions and pathway rules but never searches the index, so
+        # it is not synced here: a fresh data folder would spend seconds embedding the corpus before
+        # the first record. Guidance.search syncs it on first use; the workspace syncs it at start.
+        return Guidance.open(self.settings, self.loader, sync=False)
 
     def warm_up(self) -> None:
         """Load everything now rather than on the first call. The encoder (torch, transformers, MiniLM)

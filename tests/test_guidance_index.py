@@ -195,3 +195,17 @@ def test_torch_may_use_more_threads_while_indexing_and_gets_its_setting_back(mon
         raise RuntimeError("embedding failed")
     assert torch.threads == 1
     assert available_cores() >= 1
+
+
+def test_drafting_leaves_the_index_alone_and_the_first_search_syncs_it(tmp_path: Path) -> None:
+    """A draft reads pages, key questions and pathway rules only: a fresh data folder costs no
+    embedding of the corpus before the first record; the first search brings the index up to date."""
+    settings = make_corpus(tmp_path)
+    loader = ModelLoader(settings, encoder="fake")
+    encoder = CountingEncoder()
+    loader.__dict__["encoder"] = encoder
+    guidance = Guidance.open(settings, loader, sync=False)
+    assert guidance.last_sync is None and guidance.index.count() == 0
+    hits = guidance.search("finger-mark bruises on the upper arm", k=3)
+    assert guidance.last_sync is not None and guidance.index.count() == guidance.last_sync.chunks_embedded > 0
+    assert hits[0].cite == "factor-physical-abuse#what-it-looks-like"

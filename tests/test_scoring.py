@@ -204,6 +204,7 @@ def test_demo_call_drafted_with_the_fake_pipeline_scores_against_its_gold(fake_p
     record = fake_pipeline.draft(call.transcript)
     assert record.provenance["models"]["encoder"] == "fake:hashing"
     assert record.provenance["guidance"]["encoder"] == "fake:hashing"
+    assert fake_pipeline.guidance.index.count() == 0  # drafting never embeds the guidance corpus
     scores = score([call], [record])
     assert scores.evidence_verbatim == 1.0
     assert scores.caller_role_accuracy == 1.0

@@ -36,6 +36,7 @@ def ui_command(host: HostOption = None, port: PortOption = None) -> None:
     typer.echo("Loading the models and the guidance index (once)...")
     pipeline = Pipeline.start(settings)
     pipeline.warm_up()
+    pipeline.guidance.sync()  # practice leads search the guidance from the first page
 
     from ui.app import build_app, launch
     from ui.context import Workspace

@@ -133,10 +133,13 @@ class Guidance:
         return self.last_sync
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The best passage of each of the ``k`` most relevant sections. A broken index is rebuilt
-        from the corpus and the search run again."""
+        """The best passage of each of the ``k`` most relevant sections. An index not yet synced in this
+        process is brought up to date first; a broken one is rebuilt from the corpus and the search run
+        again."""
         from chromadb.errors import ChromaError
 
+        if self.last_sync is None:  # opened with sync=False (as drafting does): bring the index up to date now
+            self.sync()
         try:
             return self.searcher().search(query, k)
         except ChromaError as exc:
