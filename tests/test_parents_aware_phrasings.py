@@ -96,6 +96,9 @@ def test_a_gap_in_a_phrase(analyser, text: str, aware: str) -> None:  # type: ig
         # the caller's own words, not an answer (train-958, train-933)
         ("Go on.", "I said I'd ring about a family, with the mum's agreement.", "yes"),
         ("ok", "yeah thats why im ringing really he asked for help hes expecting a call", "yes"),
+        # agreement for the caller to ring, and consent being signed (holdout-style wording, 2026-12-07)
+        ("Go ahead.", "I'm ringing about a mum I support and her two children. She's agreed for me to call.", "yes"),
+        ("what happens now", "great ill get mum to sign the consent form today", "yes"),
     ],
 )
 def test_an_answer_says_what_the_family_knows(analyser, question: str, answer: str, aware: str) -> None:  # type: ignore[no-untyped-def]
