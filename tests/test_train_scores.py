@@ -46,3 +46,24 @@ def test_the_cli_refuses_to_score_on_its_own_training_calls(tmp_path: Path) -> N
     assert "2 of the calls to score the head on are among those it learns from" in result.output
     assert "Traceback" not in result.output and not out.exists()
     check_unseen(load_labelled_dir(folder)[:1], load_labelled_dir(folder)[1:])  # disjoint: no error
+
+
+def test_cross_validation_with_several_seeds_lists_each_seeds_scores(tmp_path: Path, fake_pipeline) -> None:  # type: ignore[no-untyped-def]
+    from assistant.evaluation.report import headline, markdown
+    from assistant.evaluation.run import evaluate
+    from assistant.pipeline import Pipeline
+
+    base = Pipeline(fake_pipeline.settings.model_copy(update={"use_classifier": True}), fake_pipeline.loader)
+    base.__dict__.update(knowledge=fake_pipeline.knowledge, analyser=fake_pipeline.analyser)
+    calls = load_labelled_dir(_calls(tmp_path, ["dev-001.json", "dev-002.json", "dev-003.json", "dev-004.json"]))
+    drafted: list[int] = []
+    two = evaluate(base, calls, folds=2, seeds=2, progress=drafted.append)
+    assert sum(drafted) == 2 * len(calls)  # every call drafted once a seed
+    assert len(two.by_seed) == 2 and two.by_seed[0] == headline(two.scores)  # the report's scores are seed 0's
+    assert "seeds 0 to 1" in two.method
+    assert evaluate(fake_pipeline, calls, folds=0, seeds=2).by_seed == []  # nothing is retrained without CV
+    text = markdown(two.scores, {"by_seed": two.by_seed})
+    assert "## The same folds with heads of other seeds" in text
+    assert f"| 1 | {two.by_seed[1]['micro_f1']:.3f} |" in text and "| mean |" in text
+    with pytest.raises(ValueError, match="seeds"):
+        evaluate(base, calls, folds=2, seeds=0)

@@ -50,6 +50,16 @@ def markdown(scores: Scores, meta: dict[str, Any]) -> str:
             ok = value <= target if key.startswith("negation") else value >= target
             mark = f"{'≤' if key.startswith('negation') else '≥'} {target} {'✓' if ok else '✗'}"
         lines.append(f"| {key} | {value} | {mark} |")
+    by_seed = meta.get("by_seed") or []
+    if by_seed:
+        keys = ["micro_f1", "macro_f1", "negation_time_errors", "status_accuracy", "pathway_exact"]
+        lines += ["", "## The same folds with heads of other seeds", "",
+                  "A difference smaller than the spread between seeds is not shown to be a change.", "",
+                  "| seed | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]  # fmt: skip
+        for seed, row in enumerate(by_seed):
+            lines.append(f"| {seed} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |")
+        for name, pick in (("mean", lambda v: sum(v) / len(v)), ("min", min), ("max", max)):
+            lines.append(f"| {name} | " + " | ".join(f"{pick([r[k] for r in by_seed]):.3f}" for k in keys) + " |")
     lines += ["", "## Per factor (active = present or possible)", "",
               "| factor | support | tp | fp | fn | precision | recall | f1 |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for factor, row in scores.per_factor.items():

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from assistant.evaluation.scoring import Scores, score
-from assistant.extract.classifier import FactorHead, TrainingExample, train_head
+from assistant.extract.classifier import FactorHead, TrainingExample, fit_head
 from assistant.extract.features import TRAINING_RECIPE, FeatureRecipe, layered, sentence_features
 from assistant.extract.hidden_layer import HeadOptions
 from assistant.extract.status_head import fit_status_head
@@ -55,6 +55,39 @@ def training_examples(pipeline: Pipeline, calls: list[LabelledCall]) -> list[Tra
     return taxonomy_examples(pipeline.knowledge.taxonomy) + call_examples(pipeline.analyser, calls)
 
 
+def train_heads(
+    pipeline: Pipeline,
+    calls: list[LabelledCall],
+    encoder: Encoder,
+    seeds: Sequence[int],
+    recipe: FeatureRecipe = TRAINING_RECIPE,
+    options: HeadOptions | None = None,
+    **provenance: Any,
+) -> list[FactorHead]:
+    """The factor head and its status heads, trained on the taxonomy's examples and labelled calls, once
+    for each torch seed in ``seeds`` (the status heads do not depend on a seed: all the heads share them).
+    Strengths get a status head of their own, fitted without balancing the statuses:
+    a strength is nearly always present (91% of the gold strengths), and a head balanced for the risks'
+    statuses read strengths said in negative words ("never missed a day", "no problems there at all")
+    as ruled out."""
+    opts = options or HeadOptions()
+    examples = training_examples(pipeline, calls)
+    factors = [f.id for f in pipeline.knowledge.taxonomy.factors]
+    extra = {"labelled_calls": len(calls), "knowledge": dict(pipeline.knowledge.versions), **provenance}
+    x = sentence_features(encoder, [ex.text for ex in examples], [ex.context for ex in examples], recipe)
+    statuses = status_examples(pipeline.analyser, calls)
+    embeddings = sentence_features(encoder, [ex.text for ex in statuses], [ex.context for ex in statuses], recipe)
+    status = fit_status_head(statuses, embeddings)
+    rows = [i for i, ex in enumerate(statuses) if ex.strength]
+    strength_status = fit_status_head([statuses[i] for i in rows], embeddings[rows], reads_kind=False, balance=False)
+    heads = []
+    for seed in seeds:
+        head = fit_head(factors, examples, x, encoder.name, replace(opts, seed=seed), extra, features=recipe)
+        head.status, head.strength_status = status, strength_status
+        heads.append(head)
+    return heads
+
+
 def train_on(
     pipeline: Pipeline,
     calls: list[LabelledCall],
@@ -63,21 +96,9 @@ def train_on(
     options: HeadOptions | None = None,
     **provenance: Any,
 ) -> FactorHead:
-    """The factor head and its status heads, trained on the taxonomy's examples and labelled calls.
-    Strengths get a status head of their own, fitted without balancing the statuses:
-    a strength is nearly always present (91% of the gold strengths), and a head balanced for the risks'
-    statuses read strengths said in negative words ("never missed a day", "no problems there at all")
-    as ruled out."""
-    examples = training_examples(pipeline, calls)
-    factors = [f.id for f in pipeline.knowledge.taxonomy.factors]
-    extra = {"labelled_calls": len(calls), "knowledge": dict(pipeline.knowledge.versions), **provenance}
-    head = train_head(factors, examples, encoder, features=recipe, options=options, extra_provenance=extra)
-    statuses = status_examples(pipeline.analyser, calls)
-    embeddings = sentence_features(encoder, [ex.text for ex in statuses], [ex.context for ex in statuses], recipe)
-    head.status = fit_status_head(statuses, embeddings)
-    rows = [i for i, ex in enumerate(statuses) if ex.strength]
-    head.strength_status = fit_status_head([statuses[i] for i in rows], embeddings[rows], reads_kind=False, balance=False)
-    return head
+    """The head of `train_heads` for the seed of ``options``."""
+    seed = (options or HeadOptions()).seed
+    return train_heads(pipeline, calls, encoder, [seed], recipe, options, **provenance)[0]
 
 
 def _with_head(base: Pipeline, head: FactorHead) -> Pipeline:
@@ -118,6 +139,8 @@ class EvalRun:
     scores: Scores
     records: list[DraftRecord]
     method: str
+    # with several seeds: the headline scores of the heads of each seed (the first is `scores`')
+    by_seed: list[dict[str, float]] = field(default_factory=list)
 
 
 def evaluate(
@@ -126,11 +149,20 @@ def evaluate(
     folds: int = 5,
     progress: Callable[[int], None] | None = None,
     also_train: list[LabelledCall] | None = None,
+    seeds: int = 1,
 ) -> EvalRun:
     """Draft and score `calls`. With folds >= 2 the classifier is retrained per fold (cross-validation);
     with folds < 2 the pipeline's configured classifier is used as it is (for calls it never saw).
-    `also_train` are further labelled calls every fold's head learns from (never scored)."""
-    records: dict[str, DraftRecord] = {}
+    `also_train` are further labelled calls every fold's head learns from (never scored). With
+    ``seeds`` > 1 each fold's head is also fitted with seeds 1 .. seeds-1 and every seed's calls are
+    drafted and scored: `scores` stay seed 0's, `by_seed` holds the headline of each seed. `progress`
+    is told of every call drafted (calls times seeds in all)."""
+    if seeds < 1:
+        raise ValueError("seeds must be at least 1")
+    from assistant.evaluation.report import headline
+
+    records: list[dict[str, DraftRecord]] = [{} for _ in range(seeds)]
+    by_seed: list[dict[str, float]] = []
     if folds >= 2 and base.settings.use_classifier:
         encoder = CachingEncoder(base.loader.encoder)
         for fold in range(folds):
@@ -138,19 +170,23 @@ def evaluate(
             if not held_out:
                 continue
             training = [c for c in calls if fold_of(c, folds) != fold] + list(also_train or [])
-            fold_pipeline = _with_head(base, train_on(base, training, encoder))
-            for call in held_out:
-                records[call.transcript.id] = fold_pipeline.draft(call.transcript)
-                if progress:
-                    progress(1)
+            for seed, head in enumerate(train_heads(base, training, encoder, range(seeds))):
+                fold_pipeline = _with_head(base, head)
+                for call in held_out:
+                    records[seed][call.transcript.id] = fold_pipeline.draft(call.transcript)
+                    if progress:
+                        progress(1)
         method = f"{folds}-fold cross-validation of the classifier head (rules and corpus data are not trained)"
         if also_train:
             method += f"; every fold also trained on {len(also_train)} further labelled calls"
+        if seeds > 1:
+            method += f"; heads fitted with torch seeds 0 to {seeds - 1}, the scores are seed 0's"
+            by_seed = [headline(score(calls, [r[c.transcript.id] for c in calls])) for r in records]
     else:
         for call in calls:
-            records[call.transcript.id] = base.draft(call.transcript)
+            records[0][call.transcript.id] = base.draft(call.transcript)
             if progress:
                 progress(1)
         method = "the configured classifier head, not retrained" if base.settings.use_classifier else "rules only"
-    ordered = [records[c.transcript.id] for c in calls]
-    return EvalRun(scores=score(calls, ordered), records=ordered, method=method)
+    ordered = [records[0][c.transcript.id] for c in calls]
+    return EvalRun(scores=score(calls, ordered), records=ordered, method=method, by_seed=by_seed)

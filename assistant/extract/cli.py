@@ -120,6 +120,7 @@ def eval_command(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for scores.json and scores.md (default evals/reports/<folder name>).")] = None,
     folds: Annotated[int, typer.Option(help="Cross-validation folds for the classifier; 0 uses the configured head as it is (for calls it never saw).")] = 5,
     also_train: Annotated[list[Path] | None, typer.Option("--also-train", help="Folders of further labelled calls each fold's classifier learns from (not scored).")] = None,
+    seeds: Annotated[int, typer.Option(min=1, help="With cross-validation, also fit each fold's head with seeds 1 .. N-1 and list every seed's scores (the report's scores stay seed 0's): a change smaller than the spread is not shown to help.")] = 1,
 ) -> None:
     """Score the assistant on labelled calls: contract section 5 scores, per-factor table, errors."""
     from assistant.evaluation.report import headline, write_reports
@@ -133,9 +134,10 @@ def eval_command(
         fail(str(exc))
     pipeline = _start_pipeline()
     started = time.perf_counter()
-    with tqdm(total=len(calls), desc="evaluating", unit="call") as bar:
+    drafts = len(calls) * (seeds if folds >= 2 and pipeline.settings.use_classifier else 1)
+    with tqdm(total=drafts, desc="evaluating", unit="call") as bar:
         try:
-            run = evaluate(pipeline, calls, folds=folds, progress=bar.update, also_train=extra)
+            run = evaluate(pipeline, calls, folds=folds, progress=bar.update, also_train=extra, seeds=seeds)
         except USER_ERRORS as exc:
             fail(str(exc))
     meta = {
@@ -145,6 +147,7 @@ def eval_command(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "frontdoor": assistant.__version__,
         "provenance": run.records[0].provenance if run.records else {},
+        **({"by_seed": run.by_seed} if run.by_seed else {}),
     }
     target = out_dir or Path("evals/reports") / folder.name
     json_path, md_path = write_reports(run.scores, meta, target)
