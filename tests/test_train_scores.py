@@ -65,5 +65,9 @@ def test_cross_validation_with_several_seeds_lists_each_seeds_scores(tmp_path: P
     text = markdown(two.scores, {"by_seed": two.by_seed})
     assert "## The same folds with heads of other seeds" in text
     assert f"| 1 | {two.by_seed[1]['micro_f1']:.3f} |" in text and "| mean |" in text
+    rows = [{**two.by_seed[0], "negation_time_errors": n} for n in (11, 12)]
+    seed_rows = markdown(two.scores, {"by_seed": rows}).split("other seeds")[1].splitlines()
+    assert "| 11 | " in next(r for r in seed_rows if r.startswith("| 0 |"))  # errors are counts
+    assert "| 11.5 | " in next(r for r in seed_rows if r.startswith("| mean |"))
     with pytest.raises(ValueError, match="seeds"):
         evaluate(base, calls, folds=2, seeds=0)

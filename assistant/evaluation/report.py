@@ -56,10 +56,13 @@ def markdown(scores: Scores, meta: dict[str, Any]) -> str:
         lines += ["", "## The same folds with heads of other seeds", "",
                   "A difference smaller than the spread between seeds is not shown to be a change.", "",
                   "| seed | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]  # fmt: skip
+        def cell(key: str, value: float) -> str:  # errors are counts (a mean of counts keeps one decimal)
+            return f"{value:.1f}".removesuffix(".0") if key == "negation_time_errors" else f"{value:.3f}"
+
         for seed, row in enumerate(by_seed):
-            lines.append(f"| {seed} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |")
+            lines.append(f"| {seed} | " + " | ".join(cell(k, row[k]) for k in keys) + " |")
         for name, pick in (("mean", lambda v: sum(v) / len(v)), ("min", min), ("max", max)):
-            lines.append(f"| {name} | " + " | ".join(f"{pick([r[k] for r in by_seed]):.3f}" for k in keys) + " |")
+            lines.append(f"| {name} | " + " | ".join(cell(k, pick([r[k] for r in by_seed])) for k in keys) + " |")
     lines += ["", "## Per factor (active = present or possible)", "",
               "| factor | support | tp | fp | fn | precision | recall | f1 |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for factor, row in scores.per_factor.items():
