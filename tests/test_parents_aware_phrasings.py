@@ -99,6 +99,11 @@ def test_a_gap_in_a_phrase(analyser, text: str, aware: str) -> None:  # type: ig
         # agreement for the caller to ring, and consent being signed (holdout-style wording, 2026-12-07)
         ("Go ahead.", "I'm ringing about a mum I support and her two children. She's agreed for me to call.", "yes"),
         ("what happens now", "great ill get mum to sign the consent form today", "yes"),
+        # a yes or no said on its own after the rest of the answer (hold-002)
+        ("And mum obviously doesn't know you're ringing us.", "She's not in any state to know anything, mate. No.", "no"),
+        ("Does dad know you're calling us?", "He was there when I said I'd have to ring. So yes.", "yes"),
+        # ...but not a closing word that says neither
+        ("Does mum know you're calling?", "I couldn't tell you what she knows, to be honest. Anyway.", "unknown"),
     ],
 )
 def test_an_answer_says_what_the_family_knows(analyser, question: str, answer: str, aware: str) -> None:  # type: ignore[no-untyped-def]

@@ -363,9 +363,13 @@ def _answer(
     short = [(label.removeprefix("answer_"), s, e) for label, s, e in said]
     strings = doc.vocab.strings
     polar: list[tuple[str, int, int]] = []
+    sentences = list(doc.sents)
+    # a yes or no said on its own at the end of the answer ("She's not in any state to know anything. No.")
+    closing = sentences[-1] if len(sentences) > 1 and len([t for t in sentences[-1] if not t.is_punct]) <= 2 else None
     for key, s, e in analyser.answers(doc):
         verdict = {"affirmative": assumed, "negative": "no", "uncertain": "unknown"}.get(strings[key])
-        if verdict is not None and s < analyser.knowledge.dialogue.answer_window:
+        at_end = closing is not None and closing.start <= s and e <= closing.end
+        if verdict is not None and (s < analyser.knowledge.dialogue.answer_window or at_end):
             polar.append((verdict, s, e))
     if not short and not polar:
         return None
