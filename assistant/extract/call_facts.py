@@ -350,7 +350,7 @@ def _answer(
     """The verdict of the caller's answer, None when it does not say. A phrase about the call decides
     first (a doubt whether the family knows wins over 'I haven't told her'); else the first of the
     short answer phrases ("she does", "not yet") and the answer's first words ("yes": what the
-    worker assumed; "no"; "not sure": unknown)."""
+    worker assumed; "no"; "not sure": unknown), or a yes or no said on its own at the answer's end."""
     doc = call.docs[turn]
     said = _said(cues, cues.answers, doc)
     labels = {label for label, _, _ in said}
