@@ -253,6 +253,12 @@ class Dialogue(_Strict):
         description="Words that make a question about a risk ask whether things are fine (a 'yes' then rules it out)."
     )
     answer_window: int = Field(8, ge=1, description="Tokens at the start of an answer searched for its polarity.")
+    closing_answer_words: int = Field(
+        2,
+        ge=0,
+        description="Whether the family knows: a last sentence of the answer of at most this many words that is a "
+        "yes or no ('...mate. No.') answers too (0: only the answer's opening does).",
+    )
     openers_not_asked: list[str] = Field(
         default_factory=list,
         description="Single words that open a worker's turn without being part of the question ('okay, any "

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.evaluation.report import headline
 from assistant.evaluation.scoring import Scores, score
 from assistant.extract.classifier import FactorHead, TrainingExample, fit_head
 from assistant.extract.features import TRAINING_RECIPE, FeatureRecipe, layered, sentence_features
@@ -122,8 +123,6 @@ def check_unseen(calls: list[LabelledCall], trained_on: list[LabelledCall]) -> N
 def score_head(base: Pipeline, head: FactorHead, calls: list[LabelledCall], trained_on: list[LabelledCall]) -> dict[str, Any]:
     """The contract scores of the pipeline with ``head`` on labelled calls it did not learn from, for the
     head's provenance. Raises InputError when a call was among those it was trained on."""
-    from assistant.evaluation.report import headline
-
     check_unseen(calls, trained_on)
     run = evaluate(_with_head(base, head), calls, folds=0)
     return {"calls": len(calls), **{k: round(float(v), 4) for k, v in headline(run.scores).items()}}
@@ -159,8 +158,6 @@ def evaluate(
     is told of every call drafted (calls times seeds in all)."""
     if seeds < 1:
         raise ValueError("seeds must be at least 1")
-    from assistant.evaluation.report import headline
-
     records: list[dict[str, DraftRecord]] = [{} for _ in range(seeds)]
     by_seed: list[dict[str, float]] = []
     if folds >= 2 and base.settings.use_classifier:

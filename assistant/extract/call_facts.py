@@ -363,13 +363,15 @@ def _answer(
     short = [(label.removeprefix("answer_"), s, e) for label, s, e in said]
     strings = doc.vocab.strings
     polar: list[tuple[str, int, int]] = []
+    dialogue = analyser.knowledge.dialogue
     sentences = list(doc.sents)
     # a yes or no said on its own at the end of the answer ("She's not in any state to know anything. No.")
-    closing = sentences[-1] if len(sentences) > 1 and len([t for t in sentences[-1] if not t.is_punct]) <= 2 else None
+    last_words = len([t for t in sentences[-1] if not t.is_punct]) if sentences else 0
+    closing = sentences[-1] if len(sentences) > 1 and last_words <= dialogue.closing_answer_words else None
     for key, s, e in analyser.answers(doc):
         verdict = {"affirmative": assumed, "negative": "no", "uncertain": "unknown"}.get(strings[key])
         at_end = closing is not None and closing.start <= s and e <= closing.end
-        if verdict is not None and (s < analyser.knowledge.dialogue.answer_window or at_end):
+        if verdict is not None and (s < dialogue.answer_window or at_end):
             polar.append((verdict, s, e))
     if not short and not polar:
         return None
